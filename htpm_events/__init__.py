@@ -1,0 +1,55 @@
+"""The HTPM Events Hub application factory."""
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask
+
+from . import config as config_module
+from . import extensions as ext
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        instance_path=os.environ.get("HTPM_INSTANCE_PATH") or None,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["INSTANCE_PATH"] = app.instance_path
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(config_module.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    config_module.finish(app.config)
+
+    # The extensions are reached through their module so that ``htpm_events.db`` stays the
+    # module (Alembic migrations name ``htpm_events.db.UTCDateTime``), not the extension.
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message = "Please log in to see that page."
+
+    from . import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from .db import set_sqlite_pragmas
+
+    with app.app_context():
+        if ext.db.engine.dialect.name == "sqlite":
+            sa.event.listen(ext.db.engine, "connect", set_sqlite_pragmas)
+    from .web import init_web
+
+    init_web(app)
+
+    from .accounts.views import bp as accounts_bp
+    from .calendar.views import bp as calendar_bp
+    from .cli import init_cli
+
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(accounts_bp)
+    init_cli(app)
+    return app

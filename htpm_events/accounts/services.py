@@ -1,0 +1,58 @@
+"""Logging in, with the lockout of SPEC §11."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..timeutil import now_utc
+from .models import User
+
+MAX_FAILURES = 10
+LOCK_FOR = timedelta(minutes=15)
+
+
+class LoginRefused(Exception):
+    pass
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or :class:`LoginRefused` saying why (flushes)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    now = now_utc()
+    if user is not None and user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginRefused(
+            f"This account is locked after {MAX_FAILURES} failed logins. Try again in {minutes} minutes."
+        )
+    if user is None or not user.check_password(password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until = now + LOCK_FOR
+                user.failed_logins = 0
+                db.session.flush()
+                raise LoginRefused(
+                    f"This account is locked for 15 minutes after {MAX_FAILURES} failed logins."
+                )
+            db.session.flush()
+        raise LoginRefused("The e-mail or password is not right.")
+    if not user.active:
+        raise LoginRefused("This account has been deactivated.")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login = now
+    db.session.flush()
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """``next`` only ever leads to a path on the hub."""
+    if not target:
+        return None
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

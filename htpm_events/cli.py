@@ -1,0 +1,112 @@
+"""The ``flask`` commands of SPEC §8."""
+
+import sys
+from importlib.resources import files
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import vocab
+from .accounts.models import User
+from .extensions import db
+from .importers.base import ImportFailed
+from .importers.services import file_source, import_csv, open_path
+from .timeutil import next_htpm_year, now_utc
+
+users_cli = AppGroup("users", help="Moderator and admin accounts.")
+demo_cli = AppGroup("demo", help="Sample data.")
+imports_cli = AppGroup("imports", help="Import events from files and sources.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(vocab.ROLES), default="moderator", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account (or reset its password and role if it exists)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("The password must be at least 10 characters long.")
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    created = user is None
+    if created:
+        user = User(email=email)
+        db.session.add(user)
+    user.role = role
+    user.active = True
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {role} {email}.")
+
+
+def demo_csv_path() -> str:
+    return str(files("htpm_events") / "data" / "htpm-2026-sample.csv")
+
+
+@demo_cli.command("load")
+@click.option("--year", type=click.IntRange(1900, 2999),
+              help="Place the events in this January (default: the next January that has not ended).")
+def demo_load(year: int | None) -> None:
+    """Load the real HTPM 2026 sample events, approved, in the January of YEAR (idempotent)."""
+    from .events.keydates import ensure_key_dates
+
+    year = year or next_htpm_year(now_utc().date())
+    path = demo_csv_path()
+    source = file_source(path, trusted=True, url="demo:htpm-2026-sample.csv")
+    try:
+        result = import_csv(open_path(path), source, trusted=True, year=year, actor="demo load")
+    except ImportFailed as failed:
+        db.session.rollback()
+        for error in failed.result.errors:
+            click.echo(f"{path}: {error}", err=True)
+        raise click.ClickException("The demo data did not load.") from failed
+    ensure_key_dates(year)
+    db.session.commit()
+    click.echo(f"Demo events for January {year}: {result.summary()}.")
+
+
+@demo_cli.command("needed", hidden=True)
+def demo_needed() -> None:
+    """Exit 0 when the database has no events yet (used by `make run`)."""
+    from .events.models import Event
+
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+    sys.exit(0 if count == 0 else 1)
+
+
+@imports_cli.command("file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organization", help="Organization for rows that leave it empty.")
+@click.option("--level", type=click.Choice(list(vocab.LEVELS)), help="Level for rows that leave it empty.")
+@click.option("--trusted", is_flag=True, help="Publish every event of this run without moderation.")
+def imports_file(path: str, organization: str | None, level: str | None, trusted: bool) -> None:
+    """Import one CSV file (SPEC §6): all rows or none."""
+    if not path.lower().endswith(".csv"):
+        raise click.ClickException("Only CSV files can be imported so far (.ics import is not built yet).")
+    source = file_source(path, organization, level, trusted)
+    try:
+        result = import_csv(open_path(path), source, organization=organization, level=level,
+                            trusted=trusted, actor=f"imports file {path}")
+    except ImportFailed as failed:
+        db.session.rollback()
+        for error in failed.result.errors:
+            click.echo(f"{path}: {error}", err=True)
+        raise click.ClickException(
+            f"{len(failed.result.errors)} error(s); nothing was imported.") from failed
+    except UnicodeDecodeError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from exc
+    db.session.commit()
+    click.echo(f"{path}: {result.summary()} (source #{source.id}).")
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(imports_cli)

@@ -1,0 +1,212 @@
+"""Operations on events and organizations. They flush, never commit: the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..text import name_key, slugify
+from ..timeutil import localize, now_utc
+from .models import DataVersion, Event, Organization
+from .occurrences import build_rrule, local_bounds, series_end
+
+#: Form fields copied onto the event as they are (after validation).
+PLAIN_FIELDS = (
+    "title", "description", "level", "state", "format", "event_type", "timezone",
+    "start_date", "start_time", "end_date", "end_time", "all_day", "recurrence",
+    "recurrence_until", "recurrence_count", "venue_name", "address", "city", "postal_code",
+    "online_url", "registration_mode", "registration_url", "capacity", "cost", "ce_credits",
+    "contact_name", "contact_email",
+)  # fmt: skip
+
+TAG_FIELDS = {"topics": "topic", "audiences": "audience", "accessibility": "access", "languages": "lang"}
+
+
+def find_or_create_organization(name: str, level: str | None = None, state: str | None = None) -> Organization:
+    """The organization whose name matches ``name`` however it is cased or punctuated."""
+    key = name_key(name) or name.strip().lower()
+    org = db.session.scalar(sa.select(Organization).where(Organization.name_key == key))
+    if org is None:
+        org = Organization(name=name.strip(), name_key=key, slug=unique_org_slug(name), level=level, state=state)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def unique_org_slug(name: str) -> str:
+    base = slugify(name, 200)
+    slug, n = base, 1
+    while db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def apply_data(event: Event, data: dict) -> None:
+    """Set an event's fields from validated form data (SPEC §2 names) and derive the rest."""
+    for name in PLAIN_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(event, name, value if value != "" else None)
+    event.all_day = bool(data.get("all_day"))
+    event.recurrence = data.get("recurrence") or "none"
+    event.registration_mode = data.get("registration_mode") or "none"
+    event.description = data.get("description") or ""
+    if event.format == "on-demand":
+        event.start_time = event.end_time = None
+        event.all_day = False
+        event.recurrence, event.recurrence_until, event.recurrence_count = "none", None, None
+    elif event.all_day:
+        event.start_time = event.end_time = None
+    if event.end_date is None and event.format != "on-demand":
+        event.end_date = event.start_date
+    if event.recurrence == "none":
+        event.recurrence_until = event.recurrence_count = None
+    if event.registration_mode != "hub":
+        event.capacity = None
+    if event.registration_mode == "none":
+        event.registration_url = None
+    deadline = data.get("registration_deadline")
+    event.registration_deadline = (
+        localize(deadline.date(), deadline.time(), event.timezone).astimezone(UTC) if deadline else None
+    )
+    if data.get("organization"):
+        event.organization = find_or_create_organization(data["organization"], data.get("level"), data.get("state"))
+    for field, kind in TAG_FIELDS.items():
+        if field in data:
+            event.set_tags(kind, data[field] or ([] if kind != "lang" else ["en"]))
+    compute_instants(event)
+
+
+def compute_instants(event: Event) -> None:
+    """Derive the UTC columns and the RRULE from the local fields."""
+    event.rrule = build_rrule(
+        event.recurrence, event.recurrence_until, event.recurrence_count, event.timezone,
+        event.start_time, event.all_day or event.start_time is None,
+    )
+    start, end = local_bounds(event)
+    event.starts_at = start.astimezone(UTC)
+    event.ends_at = end.astimezone(UTC)
+    event.series_ends_at = series_end(event)
+
+
+def form_data(event: Event) -> dict:
+    """The event as form data (SPEC §2 names): for edit forms and held revisions."""
+    data = {name: getattr(event, name) for name in PLAIN_FIELDS}
+    data["organization"] = event.organization.name if event.organization else ""
+    for field, kind in TAG_FIELDS.items():
+        data[field] = event.tag_values(kind)
+    data["registration_deadline"] = local_deadline(event)
+    return data
+
+
+def local_deadline(event: Event) -> datetime | None:
+    """The registration deadline as a naive local date-time in the event's zone."""
+    if event.registration_deadline is None:
+        return None
+    from ..timeutil import to_zone
+
+    return to_zone(event.registration_deadline, event.timezone).replace(tzinfo=None)
+
+
+def new_manage_token() -> tuple[str, str]:
+    """A private manage token and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(24)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def publish(event: Event, *, bump_sequence: bool = False) -> None:
+    """Make an event public (approved) and tell every feed cache."""
+    now = now_utc()
+    if event.published is None:
+        event.published = now
+    elif bump_sequence:
+        event.sequence += 1
+    event.status = "approved"
+    event.cancelled_at = None
+    event.updated = now
+    bump_data_version()
+
+
+def cancel(event: Event) -> None:
+    """Cancel an event; a published one stays in feeds as STATUS:CANCELLED."""
+    was_public = event.status == "approved"
+    event.status = "cancelled"
+    event.cancelled_at = event.updated = now_utc()
+    if was_public:
+        event.sequence += 1
+        bump_data_version()
+
+
+def bump_data_version() -> None:
+    """Advance the counter that feed caches are keyed by (one row, updated atomically)."""
+    updated = db.session.execute(
+        sa.update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1, changed=now_utc())
+    )
+    if updated.rowcount == 0:
+        db.session.add(DataVersion(id=1, version=1, changed=now_utc()))
+        db.session.flush()
+
+
+def data_version() -> int:
+    return db.session.scalar(sa.select(DataVersion.version).where(DataVersion.id == 1)) or 0
+
+
+def local_start(event: Event) -> datetime:
+    return local_bounds(event)[0]
+
+
+def event_time_label(event: Event, start: datetime | None = None, end: datetime | None = None) -> str:
+    """"Tue Jan 13 2026, 1:00–2:00 PM PT"-style text for one occurrence (default: the first)."""
+    if start is None or end is None:
+        start, end = local_bounds(event)
+    if event.format == "on-demand":
+        if event.end_date:
+            return f"Available {day_label(start.date())} – {day_label(event.end_date)}"
+        return f"Available from {day_label(start.date())}"
+    if event.all_day or event.start_time is None:
+        last = (end - timedelta(days=1)).date()
+        if last <= start.date():
+            return f"{day_label(start.date())}, all day"
+        return f"{day_label(start.date())} – {day_label(last)}, all day"
+    abbr = short_zone(event.timezone, start)
+    if start.date() == end.date():
+        return f"{day_label(start.date())}, {clock(start, end)} {abbr}"
+    return f"{day_label(start.date())}, {clock(start)} – {day_label(end.date())}, {clock(end)} {abbr}"
+
+
+def day_label(day) -> str:
+    return f"{day:%a %b} {day.day} {day.year}"
+
+
+def clock(start: datetime, end: datetime | None = None) -> str:
+    """1:00–2:00 PM, 11:30 AM–1:00 PM, 9:00 AM."""
+    def fmt(t: datetime, with_ampm: bool = True) -> str:
+        text = f"{t.hour % 12 or 12}:{t.minute:02d}"
+        return f"{text} {'AM' if t.hour < 12 else 'PM'}" if with_ampm else text
+
+    if end is None:
+        return fmt(start)
+    same_half = (start.hour < 12) == (end.hour < 12)
+    return f"{fmt(start, not same_half)}–{fmt(end)}"
+
+
+#: The US zones' everyday names, as people read them in listings.
+SHORT_ZONES = {
+    "America/New_York": "ET", "America/Detroit": "ET", "America/Indiana/Indianapolis": "ET",
+    "America/Kentucky/Louisville": "ET", "America/Chicago": "CT", "America/Denver": "MT",
+    "America/Boise": "MT", "America/Phoenix": "MST", "America/Los_Angeles": "PT",
+    "America/Anchorage": "AKT", "Pacific/Honolulu": "HT",
+}  # fmt: skip
+
+
+def short_zone(tzname: str, when: datetime) -> str:
+    return SHORT_ZONES.get(tzname) or when.strftime("%Z")

@@ -1,0 +1,125 @@
+"""CSV import (SPEC §6): the §2 names as headers, "|" between several values in a cell,
+``all_day`` 1 or empty. Each row is checked by :class:`EventForm`, the same rules as the
+submission form; a file with any bad row saves nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.core import UnboundField
+
+from ..events.forms import EventForm
+from .base import ImportError_, ImportResult
+
+MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
+#: Columns that are not event fields but are understood.
+EXTRA_COLUMNS = {"uid"}
+
+
+def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> MultiDict:
+    data = MultiDict()
+    for key, value in row.items():
+        if key is None:
+            continue
+        key = key.strip()
+        value = (value or "").strip()
+        if not value and defaults.get(key):
+            value = defaults[key]
+        if key in MULTI_FIELDS:
+            for part in value.split("|"):
+                if part.strip():
+                    data.add(key, part.strip())
+        elif key == "all_day":
+            if value and value.lower() not in ("0", "false", "no"):
+                data.add(key, "y")
+        else:
+            data.add(key, value)
+    for key, value in defaults.items():
+        if key not in data and value:
+            data.add(key, value)
+    if "recurrence" not in data or not data.get("recurrence"):
+        data["recurrence"] = "none"
+    if not data.get("registration_mode"):
+        data["registration_mode"] = "external" if data.get("registration_url") else "none"
+    return data
+
+
+def external_uid(row: dict[str, str]) -> str:
+    """The row's ``uid`` column, or a key from what identifies an event in a file without one."""
+    if (row.get("uid") or "").strip():
+        return row["uid"].strip()
+    key = "|".join((row.get(k) or "").strip().lower() for k in ("title", "organization", "start_date", "start_time"))
+    return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def read_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(stream)
+    for row in reader:
+        if not any((v or "").strip() for k, v in row.items() if k):
+            continue
+        yield reader.line_num, row
+
+
+def check_header(stream: io.TextIOBase) -> list[ImportError_]:
+    header = next(csv.reader(stream), None)
+    if not header:
+        return [ImportError_(1, None, "The file is empty: the first line must name the columns.")]
+    known = {name for name, value in vars(EventForm).items() if isinstance(value, UnboundField)}
+    known |= EXTRA_COLUMNS
+    unknown = [h for h in header if h.strip() and h.strip() not in known]
+    errors = [ImportError_(1, h, "Unknown column.") for h in unknown]
+    for required in ("title", "organization", "start_date"):
+        if required not in [h.strip() for h in header]:
+            errors.append(ImportError_(1, required, "Missing column."))
+    return errors
+
+
+def validate_rows(
+    open_stream: Callable[[], io.TextIOBase],
+    defaults: dict[str, str],
+    transform: Callable[[dict], dict] | None = None,
+) -> Iterator[tuple[int, dict[str, str], dict | None, list[ImportError_]]]:
+    """Yield (line, row, clean data or None, errors) for every row of the file."""
+    with open_stream() as stream:
+        header_errors = check_header(stream)
+    if header_errors:
+        yield 1, {}, None, header_errors
+        return
+    with open_stream() as stream:
+        for line, row in read_rows(stream):
+            form = EventForm(formdata=row_formdata(row, defaults), meta={"csrf": False})
+            if not form.validate():
+                errors = [ImportError_(line, name, msg) for name, msgs in form.errors.items() for msg in msgs]
+                yield line, row, None, errors
+                continue
+            data = form.data
+            if transform:
+                data = transform(data)
+            yield line, row, data, []
+
+
+def shift_year(data: dict, year: int) -> dict:
+    """Place an event in the January of ``year``, keeping month, day and local times."""
+    start = data["start_date"]
+    delta = year - start.year
+    if not delta:
+        return data
+
+    def move(value):
+        if value is None:
+            return None
+        try:
+            return value.replace(year=value.year + delta)
+        except ValueError:  # Feb 29 into a common year
+            return value.replace(year=value.year + delta, day=28)
+
+    data = dict(data)
+    for name in ("start_date", "end_date", "recurrence_until", "registration_deadline"):
+        if isinstance(data.get(name), date):
+            data[name] = move(data[name])
+    return data

@@ -1,0 +1,35 @@
+"""Every model, imported in one place so that Alembic and the app see the whole schema."""
+
+from .accounts.models import User
+from .events.models import (
+    DataVersion,
+    Event,
+    EventCohost,
+    EventRevision,
+    EventTag,
+    Flyer,
+    KeyDate,
+    Organization,
+)
+from .feeds.models import FeedCache
+from .importers.models import ImportSource
+from .moderation.models import AuditEntry, TrustedDomain
+from .registration.models import RegisterClick, Registration
+
+__all__ = [
+    "AuditEntry",
+    "DataVersion",
+    "Event",
+    "EventCohost",
+    "EventRevision",
+    "EventTag",
+    "FeedCache",
+    "Flyer",
+    "ImportSource",
+    "KeyDate",
+    "Organization",
+    "RegisterClick",
+    "Registration",
+    "TrustedDomain",
+    "User",
+]

@@ -1,0 +1,74 @@
+"""Text helpers: sanitized Markdown, plain text, slugs, safe links."""
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML that is safe to embed: nh3 keeps only the tags above and
+    http/https/mailto links, and marks links ``rel="nofollow noopener noreferrer"``."""
+    html = _md.render(text)
+    # Headings in a description sit below the event title (h1), so shift them down.
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def markdown_to_text(text: str) -> str:
+    """Plain text for feeds and e-mails: the sanitized HTML with tags removed."""
+    html = render_markdown(text)
+    html = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>", "\n", html)
+    html = re.sub(r"<br\s*/?>", "\n", html)
+    plain = nh3.clean(html, tags=set())
+    import html as html_module
+
+    plain = html_module.unescape(plain)
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()
+
+
+def slugify(value: str, max_length: int = 80) -> str:
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()
+    return value[:max_length].rstrip("-") or "event"
+
+
+def name_key(value: str) -> str:
+    """A comparison key for organization names: case, accents, punctuation and "the" ignored."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", value.lower())
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def is_http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
+
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_chars(value: str, multiline: bool = False) -> bool:
+    pattern = CONTROL_CHARS if multiline else CONTROL_CHARS_SINGLE_LINE
+    return bool(pattern.search(value))

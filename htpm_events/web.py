@@ -1,0 +1,107 @@
+"""What every page shares: security headers, template helpers, error pages, /healthz."""
+
+import secrets
+
+import sqlalchemy as sa
+from flask import Flask, g, render_template, request
+from markupsafe import Markup
+
+from . import vocab
+from .extensions import db
+from .text import render_markdown
+from .timeutil import now_utc
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors {frame}"
+)
+
+
+def init_web(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.after_request(security_headers)
+    app.context_processor(template_globals)
+    init_jinja_globals(app)
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["label"] = vocab_label
+    app.add_url_rule("/healthz", "healthz", healthz)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, error_page)
+
+
+def security_headers(response):
+    framable = request.path.startswith("/embed/")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP.format(frame="*" if framable else "'none'"))
+        if not framable:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def template_globals() -> dict:
+    """Per-request values (the CSP nonce)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return {"csp_nonce": g.csp_nonce}
+
+
+def init_jinja_globals(app: Flask) -> None:
+    """Helpers that every template and imported macro can use."""
+    from .events.services import event_time_label, short_zone
+    from .text import slugify
+
+    app.jinja_env.globals.update(
+        vocab=vocab, now_utc=now_utc, time_label=event_time_label, short_zone=short_zone,
+        slugify=slugify, url_rules=app.view_functions,
+        HOTLINE_PHONE="1-888-373-7888", HOTLINE_TEXT="233733",
+    )
+
+
+def vocab_label(code: str | None, field: str) -> str:
+    table = {
+        "level": vocab.LEVELS,
+        "format": vocab.FORMATS,
+        "event_type": vocab.EVENT_TYPES,
+        "topic": vocab.TOPICS,
+        "audience": vocab.AUDIENCES,
+        "access": vocab.ACCESSIBILITY,
+        "state": vocab.STATES,
+        "registration_mode": vocab.REGISTRATION_MODES,
+        "recurrence": vocab.RECURRENCES,
+    }[field]
+    return table.get(code or "", code or "")
+
+
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+ERROR_TITLES = {
+    400: "That request could not be understood",
+    403: "You cannot do that",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "That upload is too large",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+
+def error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    message = getattr(error, "description", None) if code != 500 else None
+    if request.path.startswith("/api/") or request.path.startswith("/feeds/"):
+        from flask import jsonify
+
+        return jsonify({"error": ERROR_TITLES.get(code, "Error"), "message": message}), code
+    return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "Error"),
+                           message=message), code
