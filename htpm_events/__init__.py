@@ -14,7 +14,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
-        instance_path=os.environ.get("HTPM_INSTANCE_PATH") or None,
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("HTPM_INSTANCE_PATH")
+        or None,
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["INSTANCE_PATH"] = app.instance_path

@@ -50,8 +50,11 @@ def demo_csv_path() -> str:
 
 
 @demo_cli.command("load")
-@click.option("--year", type=click.IntRange(1900, 2999),
-              help="Place the events in this January (default: the next January that has not ended).")
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    help="Place the events in this January (default: the next January that has not ended).",
+)
 def demo_load(year: int | None) -> None:
     """Load the real HTPM 2026 sample events, approved, in the January of YEAR (idempotent)."""
     from .events.keydates import ensure_key_dates
@@ -83,22 +86,33 @@ def demo_needed() -> None:
 @imports_cli.command("file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--organization", help="Organization for rows that leave it empty.")
-@click.option("--level", type=click.Choice(list(vocab.LEVELS)), help="Level for rows that leave it empty.")
+@click.option(
+    "--level", type=click.Choice(list(vocab.LEVELS)), help="Level for rows that leave it empty."
+)
 @click.option("--trusted", is_flag=True, help="Publish every event of this run without moderation.")
 def imports_file(path: str, organization: str | None, level: str | None, trusted: bool) -> None:
     """Import one CSV file (SPEC §6): all rows or none."""
     if not path.lower().endswith(".csv"):
-        raise click.ClickException("Only CSV files can be imported so far (.ics import is not built yet).")
+        raise click.ClickException(
+            "Only CSV files can be imported so far (.ics import is not built yet)."
+        )
     source = file_source(path, organization, level, trusted)
     try:
-        result = import_csv(open_path(path), source, organization=organization, level=level,
-                            trusted=trusted, actor=f"imports file {path}")
+        result = import_csv(
+            open_path(path),
+            source,
+            organization=organization,
+            level=level,
+            trusted=trusted,
+            actor=f"imports file {path}",
+        )
     except ImportFailed as failed:
         db.session.rollback()
         for error in failed.result.errors:
             click.echo(f"{path}: {error}", err=True)
         raise click.ClickException(
-            f"{len(failed.result.errors)} error(s); nothing was imported.") from failed
+            f"{len(failed.result.errors)} error(s); nothing was imported."
+        ) from failed
     except UnicodeDecodeError as exc:
         db.session.rollback()
         raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from exc

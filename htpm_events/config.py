@@ -71,7 +71,11 @@ def finish(config) -> None:
     config["SESSION_COOKIE_SECURE"] = https
     config["REMEMBER_COOKIE_SECURE"] = https
     config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
-    config["RATELIMIT_ENABLED"] = str(config["HTPM_RATELIMITS"]).lower() not in ("off", "0", "false")
+    config["RATELIMIT_ENABLED"] = str(config["HTPM_RATELIMITS"]).lower() not in (
+        "off",
+        "0",
+        "false",
+    )
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
     if isinstance(config.get("MAIL_USE_TLS"), str):

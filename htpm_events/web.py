@@ -35,7 +35,9 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP.format(frame="*" if framable else "'none'"))
+        response.headers.setdefault(
+            "Content-Security-Policy", CSP.format(frame="*" if framable else "'none'")
+        )
         if not framable:
             response.headers.setdefault("X-Frame-Options", "DENY")
     return response
@@ -54,9 +56,14 @@ def init_jinja_globals(app: Flask) -> None:
     from .text import slugify
 
     app.jinja_env.globals.update(
-        vocab=vocab, now_utc=now_utc, time_label=event_time_label, short_zone=short_zone,
-        slugify=slugify, url_rules=app.view_functions,
-        HOTLINE_PHONE="1-888-373-7888", HOTLINE_TEXT="233733",
+        vocab=vocab,
+        now_utc=now_utc,
+        time_label=event_time_label,
+        short_zone=short_zone,
+        slugify=slugify,
+        url_rules=app.view_functions,
+        HOTLINE_PHONE="1-888-373-7888",
+        HOTLINE_TEXT="233733",
     )
 
 
@@ -103,5 +110,6 @@ def error_page(error):
         from flask import jsonify
 
         return jsonify({"error": ERROR_TITLES.get(code, "Error"), "message": message}), code
-    return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "Error"),
-                           message=message), code
+    return render_template(
+        "error.html", code=code, title=ERROR_TITLES.get(code, "Error"), message=message
+    ), code

@@ -24,7 +24,8 @@ def authenticate(email: str, password: str) -> User:
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise LoginRefused(
-            f"This account is locked after {MAX_FAILURES} failed logins. Try again in {minutes} minutes."
+            f"This account is locked after {MAX_FAILURES} failed logins. "
+            f"Try again in {minutes} minutes."
         )
     if user is None or not user.check_password(password):
         if user is not None:

@@ -1,8 +1,7 @@
 """Public pages: home, the agenda list and event pages."""
 
-from itertools import groupby
-
 from datetime import date
+from itertools import groupby
 
 from flask import Blueprint, render_template
 

@@ -27,7 +27,11 @@ LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 POSTAL_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 
 #: How long one occurrence of a recurring event may last, by frequency.
-MAX_OCCURRENCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=28)}
+MAX_OCCURRENCE = {
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+    "monthly": timedelta(days=28),
+}
 
 
 def strip(value):
@@ -65,7 +69,9 @@ class LanguagesField(StringField):
     def pre_validate(self, form):
         bad = [code for code in self.data or [] if not LANGUAGE_TAG.match(code)]
         if bad:
-            raise ValidationError(f"Not a language code: {', '.join(bad)} (use codes such as en, es, vi).")
+            raise ValidationError(
+                f"Not a language code: {', '.join(bad)} (use codes such as en, es, vi)."
+            )
         if len(self.data or []) > 20:
             raise ValidationError("List at most 20 languages.")
 
@@ -86,23 +92,32 @@ class EventForm(FlaskForm):
     # What
     title = StringField("Title", [DataRequired("Enter a title."), Length(max=200)], filters=[strip])
     description = TextAreaField(
-        "Description", [Optional(), Length(max=20000)], filters=[strip],
+        "Description",
+        [Optional(), Length(max=20000)],
+        filters=[strip],
         description="Markdown is allowed: **bold**, *italic*, lists and links.",
     )
     organization = StringField(
-        "Organization", [DataRequired("Enter the organization hosting the event."), Length(max=200)],
+        "Organization",
+        [DataRequired("Enter the organization hosting the event."), Length(max=200)],
         filters=[strip],
     )
-    level = SelectField("Level", choices=choices(vocab.LEVELS), validators=[DataRequired("Choose a level.")])
-    event_type = SelectField("Type of event", choices=choices(vocab.EVENT_TYPES), default="training")
+    level = SelectField(
+        "Level", choices=choices(vocab.LEVELS), validators=[DataRequired("Choose a level.")]
+    )
+    event_type = SelectField(
+        "Type of event", choices=choices(vocab.EVENT_TYPES), default="training"
+    )
     topics = MultiCheckboxField("Topics", choices=choices(vocab.TOPICS))
     audiences = MultiCheckboxField("Audiences", choices=choices(vocab.AUDIENCES))
 
     # When
     format = SelectField("Format", choices=choices(vocab.FORMATS), default="virtual")
     timezone = SelectField(
-        "Time zone", choices=[(z, z.replace("_", " ")) for z in common_timezones()],
-        default="America/New_York", validate_choice=False,
+        "Time zone",
+        choices=[(z, z.replace("_", " ")) for z in common_timezones()],
+        default="America/New_York",
+        validate_choice=False,
     )
     start_date = DateField("Start date", [DataRequired("Enter the start date.")])
     start_time = TimeField("Start time", [Optional()], format=["%H:%M", "%H:%M:%S"])
@@ -116,34 +131,58 @@ class EventForm(FlaskForm):
     )
 
     # Where
-    state = SelectField("State or territory", choices=choices(vocab.STATES, "None (national or online only)"))
+    state = SelectField(
+        "State or territory", choices=choices(vocab.STATES, "None (national or online only)")
+    )
     venue_name = StringField("Venue", [Optional(), Length(max=200)], filters=[strip])
     address = StringField("Street address", [Optional(), Length(max=300)], filters=[strip])
     city = StringField("City", [Optional(), Length(max=100)], filters=[strip])
     postal_code = StringField("ZIP code", [Optional(), Length(max=10)], filters=[strip])
     online_url = StringField(
-        "Join link", [Optional(), Length(max=2000), http_url], filters=[strip],
+        "Join link",
+        [Optional(), Length(max=2000), http_url],
+        filters=[strip],
         description="Leave empty if the link is only sent to registered attendees.",
     )
 
     # Registration
-    registration_mode = SelectField("Registration", choices=choices(vocab.REGISTRATION_MODES), default="external")
-    registration_url = StringField("Registration link", [Optional(), Length(max=2000), http_url], filters=[strip])
-    registration_deadline = DateTimeLocalField("Registration deadline", [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    capacity = IntegerField("Capacity", [Optional(), NumberRange(1, 100000, "Enter a whole number of seats, at least 1.")])
-    cost = StringField("Cost", [Optional(), Length(max=200)], filters=[strip], description="Leave empty if free.")
-    ce_credits = StringField("Continuing education credits", [Optional(), Length(max=200)], filters=[strip])
+    registration_mode = SelectField(
+        "Registration", choices=choices(vocab.REGISTRATION_MODES), default="external"
+    )
+    registration_url = StringField(
+        "Registration link", [Optional(), Length(max=2000), http_url], filters=[strip]
+    )
+    registration_deadline = DateTimeLocalField(
+        "Registration deadline", [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    capacity = IntegerField(
+        "Capacity",
+        [Optional(), NumberRange(1, 100000, "Enter a whole number of seats, at least 1.")],
+    )
+    cost = StringField(
+        "Cost", [Optional(), Length(max=200)], filters=[strip], description="Leave empty if free."
+    )
+    ce_credits = StringField(
+        "Continuing education credits", [Optional(), Length(max=200)], filters=[strip]
+    )
 
     # Accessibility
-    languages = LanguagesField("Languages", default=["en"], description="Language codes, e.g. en, es.")
+    languages = LanguagesField(
+        "Languages", default=["en"], description="Language codes, e.g. en, es."
+    )
     accessibility = MultiCheckboxField("Accessibility", choices=choices(vocab.ACCESSIBILITY))
 
     # Contact (never public)
-    contact_name = StringField("Contact name", [DataRequired("Enter a contact name."), Length(max=200)], filters=[strip])
+    contact_name = StringField(
+        "Contact name", [DataRequired("Enter a contact name."), Length(max=200)], filters=[strip]
+    )
     contact_email = StringField(
         "Contact e-mail",
-        [DataRequired("Enter a contact e-mail."), Length(max=254),
-         Email("Enter a valid e-mail address.", check_deliverability=False)],
+        [
+            DataRequired("Enter a contact e-mail."),
+            Length(max=254),
+            Email("Enter a valid e-mail address.", check_deliverability=False),
+        ],
         filters=[strip],
     )
 
@@ -159,8 +198,13 @@ class EventForm(FlaskForm):
             if isinstance(field.data, str) and has_control_chars(field.data):
                 field.errors = [*field.errors, "Remove control characters from this field."]
                 ok = False
-        if isinstance(self.description.data, str) and has_control_chars(self.description.data, multiline=True):
-            self.description.errors = [*self.description.errors, "Remove control characters from the description."]
+        if isinstance(self.description.data, str) and has_control_chars(
+            self.description.data, multiline=True
+        ):
+            self.description.errors = [
+                *self.description.errors,
+                "Remove control characters from the description.",
+            ]
             ok = False
         return self.validate_event(ok)
 
@@ -173,7 +217,9 @@ class EventForm(FlaskForm):
         """The rules that tie fields together (SPEC §2)."""
         before = sum(len(f.errors) for f in self)
         if not is_valid_timezone(self.timezone.data or ""):
-            self.error("timezone", "Choose a time zone from the list (for example America/Chicago).")
+            self.error(
+                "timezone", "Choose a time zone from the list (for example America/Chicago)."
+            )
         on_demand = self.format.data == "on-demand"
         timed = not on_demand and not self.all_day.data
         start_date, end_date = self.start_date.data, self.end_date.data
@@ -181,16 +227,26 @@ class EventForm(FlaskForm):
             self.error("start_time", "Enter a start time, or tick All day.")
         if start_date and end_date and end_date < start_date:
             self.error("end_date", "The end date is before the start date.")
-        elif timed and start_date and self.start_time.data and self.end_time.data:
-            if (end_date or start_date) == start_date and self.end_time.data <= self.start_time.data:
-                self.error("end_time", "The end time is before the start time.")
+        elif (
+            timed
+            and start_date
+            and self.start_time.data
+            and self.end_time.data
+            and (end_date or start_date) == start_date
+            and self.end_time.data <= self.start_time.data
+        ):
+            self.error("end_time", "The end time is before the start time.")
         if self.end_time.data and not self.start_time.data and timed:
             self.error("start_time", "Enter a start time as well as an end time.")
 
         if self.format.data in ("in-person", "hybrid"):
-            for name, what in (("venue_name", "the venue"), ("address", "the street address"),
-                               ("city", "the city"), ("postal_code", "the ZIP code"),
-                               ("state", "the state")):
+            for name, what in (
+                ("venue_name", "the venue"),
+                ("address", "the street address"),
+                ("city", "the city"),
+                ("postal_code", "the ZIP code"),
+                ("state", "the state"),
+            ):
                 if not self[name].data:
                     self.error(name, f"Enter {what}: in-person and hybrid events need a place.")
         if self.postal_code.data and not POSTAL_CODE.match(self.postal_code.data):
@@ -198,16 +254,24 @@ class EventForm(FlaskForm):
 
         mode = self.registration_mode.data
         if mode == "external" and not self.registration_url.data:
-            self.error("registration_url", "Enter the registration link, or choose another registration option.")
+            self.error(
+                "registration_url",
+                "Enter the registration link, or choose another registration option.",
+            )
         if mode == "hub" and not self.capacity.data and not self.capacity.errors:
             self.error("capacity", "Enter how many people can register.")
         deadline = self.registration_deadline.data
         if deadline and start_date and is_valid_timezone(self.timezone.data or ""):
-            starts = localize(start_date, self.start_time.data if timed and self.start_time.data else datetime.min.time(),
-                              self.timezone.data)
+            starts = localize(
+                start_date,
+                self.start_time.data if timed and self.start_time.data else datetime.min.time(),
+                self.timezone.data,
+            )
             deadline_at = localize(deadline.date(), deadline.time(), self.timezone.data)
             if deadline_at > starts and not on_demand:
-                self.error("registration_deadline", "The registration deadline is after the event starts.")
+                self.error(
+                    "registration_deadline", "The registration deadline is after the event starts."
+                )
 
         recurrence = self.recurrence.data
         if recurrence != "none":
@@ -215,18 +279,32 @@ class EventForm(FlaskForm):
                 self.error("recurrence", "On-demand items do not repeat; choose Does not repeat.")
             until, count = self.recurrence_until.data, self.recurrence_count.data
             if until and count:
-                self.error("recurrence_count", "Give either an end date or a number of times, not both.")
-            elif not until and not count and not self.recurrence_until.errors and not self.recurrence_count.errors:
-                self.error("recurrence_until", "Say until when the event repeats (or how many times).")
+                self.error(
+                    "recurrence_count", "Give either an end date or a number of times, not both."
+                )
+            elif (
+                not until
+                and not count
+                and not self.recurrence_until.errors
+                and not self.recurrence_count.errors
+            ):
+                self.error(
+                    "recurrence_until", "Say until when the event repeats (or how many times)."
+                )
             if until and start_date and until < start_date:
                 self.error("recurrence_until", "The repeat end date is before the start date.")
             if start_date:
                 last = end_date or start_date
                 span = last - start_date + (timedelta(days=1) if not timed else timedelta())
                 if timed and self.start_time.data and self.end_time.data:
-                    span = (datetime.combine(last, self.end_time.data)
-                            - datetime.combine(start_date, self.start_time.data))
+                    span = datetime.combine(last, self.end_time.data) - datetime.combine(
+                        start_date, self.start_time.data
+                    )
                 if span > MAX_OCCURRENCE[recurrence]:
-                    self.error("end_date", f"Each occurrence of a {recurrence} event must be shorter than its repeat interval.")
+                    self.error(
+                        "end_date",
+                        f"Each occurrence of a {recurrence} event must be shorter "
+                        "than its repeat interval.",
+                    )
         after = sum(len(f.errors) for f in self)
         return ok and after == before

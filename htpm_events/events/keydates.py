@@ -29,16 +29,24 @@ def ensure_key_dates(year: int) -> None:
     for row in template_rows():
         sm, sd = map(int, row["month_day_start"].split("-"))
         em, ed = map(int, row["month_day_end"].split("-"))
-        db.session.add(KeyDate(
-            kind=row["kind"], title=row["title"], topic=row["topic"] or None,
-            description=row["description"] or None,
-            start_date=date(year, sm, sd), end_date=date(year, em, ed),
-        ))
+        db.session.add(
+            KeyDate(
+                kind=row["kind"],
+                title=row["title"],
+                topic=row["topic"] or None,
+                description=row["description"] or None,
+                start_date=date(year, sm, sd),
+                end_date=date(year, em, ed),
+            )
+        )
     db.session.flush()
 
 
 def key_dates_between(first: date, last: date) -> list[KeyDate]:
-    return list(db.session.scalars(
-        sa.select(KeyDate).where(KeyDate.start_date <= last, KeyDate.end_date >= first)
-        .order_by(KeyDate.start_date, KeyDate.kind)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(KeyDate)
+            .where(KeyDate.start_date <= last, KeyDate.end_date >= first)
+            .order_by(KeyDate.start_date, KeyDate.kind)
+        )
+    )

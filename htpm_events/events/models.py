@@ -51,7 +51,9 @@ class Event(db.Model):
         sa.Index("ix_events_organization_id", "organization_id"),
         sa.Index("ix_events_published", "published"),
         sa.Index("ix_events_updated", "updated"),
-        sa.UniqueConstraint("import_source_id", "external_uid", name="uq_events_source_external_uid"),
+        sa.UniqueConstraint(
+            "import_source_id", "external_uid", name="uq_events_source_external_uid"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +163,9 @@ class Event(db.Model):
 
     def set_tags(self, kind: str, values) -> None:
         keep = [t for t in self.tags if t.kind != kind]
-        new = [EventTag(kind=kind, value=v, position=i) for i, v in enumerate(dict.fromkeys(values))]
+        new = [
+            EventTag(kind=kind, value=v, position=i) for i, v in enumerate(dict.fromkeys(values))
+        ]
         self.tags = keep + new
 
     @property

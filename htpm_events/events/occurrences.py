@@ -35,8 +35,14 @@ class Occurrence:
         return self.end.date()
 
 
-def build_rrule(recurrence: str, until: date | None, count: int | None, tzname: str,
-                start_time: time | None, all_day: bool) -> str | None:
+def build_rrule(
+    recurrence: str,
+    until: date | None,
+    count: int | None,
+    tzname: str,
+    start_time: time | None,
+    all_day: bool,
+) -> str | None:
     """The RRULE value for the §2 recurrence fields. With a TZID'd DTSTART, RFC 5545 wants
     UNTIL in UTC: the last local start on ``until``; all-day events use a DATE UNTIL."""
     if recurrence in (None, "", "none"):
@@ -62,7 +68,10 @@ def local_bounds(event) -> tuple[datetime, datetime]:
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     else:
         start = datetime.combine(event.start_date, event.start_time, tzinfo=tz)
-        end_time = event.end_time or (datetime.combine(date.min, event.start_time) + timedelta(hours=1)).time()
+        end_time = (
+            event.end_time
+            or (datetime.combine(date.min, event.start_time) + timedelta(hours=1)).time()
+        )
         end_day = event.end_date or event.start_date
         if event.end_time is None and end_time < event.start_time:
             end_day = end_day + timedelta(days=1)
@@ -90,7 +99,7 @@ def _naive_rule(event) -> str:
     parts = []
     for part in event.rrule.split(";"):
         if part.startswith("UNTIL="):
-            value = part[len("UNTIL="):]
+            value = part[len("UNTIL=") :]
             if value.endswith("Z"):
                 instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
                 local = instant.astimezone(zone(event.timezone)).replace(tzinfo=None)
@@ -101,7 +110,9 @@ def _naive_rule(event) -> str:
     return ";".join(parts)
 
 
-def occurrences(event, window_start: datetime | None = None, window_end: datetime | None = None) -> list[Occurrence]:
+def occurrences(
+    event, window_start: datetime | None = None, window_end: datetime | None = None
+) -> list[Occurrence]:
     """Occurrences overlapping [window_start, window_end) (aware instants; None: unbounded)."""
     start, end = local_bounds(event)
     duration = end - start

@@ -23,15 +23,24 @@ PLAIN_FIELDS = (
     "contact_name", "contact_email",
 )  # fmt: skip
 
-TAG_FIELDS = {"topics": "topic", "audiences": "audience", "accessibility": "access", "languages": "lang"}
+TAG_FIELDS = {
+    "topics": "topic",
+    "audiences": "audience",
+    "accessibility": "access",
+    "languages": "lang",
+}
 
 
-def find_or_create_organization(name: str, level: str | None = None, state: str | None = None) -> Organization:
+def find_or_create_organization(
+    name: str, level: str | None = None, state: str | None = None
+) -> Organization:
     """The organization whose name matches ``name`` however it is cased or punctuated."""
     key = name_key(name) or name.strip().lower()
     org = db.session.scalar(sa.select(Organization).where(Organization.name_key == key))
     if org is None:
-        org = Organization(name=name.strip(), name_key=key, slug=unique_org_slug(name), level=level, state=state)
+        org = Organization(
+            name=name.strip(), name_key=key, slug=unique_org_slug(name), level=level, state=state
+        )
         db.session.add(org)
         db.session.flush()
     return org
@@ -40,7 +49,9 @@ def find_or_create_organization(name: str, level: str | None = None, state: str 
 def unique_org_slug(name: str) -> str:
     base = slugify(name, 200)
     slug, n = base, 1
-    while db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)) is not None:
+    while (
+        db.session.scalar(sa.select(Organization.id).where(Organization.slug == slug)) is not None
+    ):
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -72,10 +83,14 @@ def apply_data(event: Event, data: dict) -> None:
         event.registration_url = None
     deadline = data.get("registration_deadline")
     event.registration_deadline = (
-        localize(deadline.date(), deadline.time(), event.timezone).astimezone(UTC) if deadline else None
+        localize(deadline.date(), deadline.time(), event.timezone).astimezone(UTC)
+        if deadline
+        else None
     )
     if data.get("organization"):
-        event.organization = find_or_create_organization(data["organization"], data.get("level"), data.get("state"))
+        event.organization = find_or_create_organization(
+            data["organization"], data.get("level"), data.get("state")
+        )
     for field, kind in TAG_FIELDS.items():
         if field in data:
             event.set_tags(kind, data[field] or ([] if kind != "lang" else ["en"]))
@@ -85,8 +100,12 @@ def apply_data(event: Event, data: dict) -> None:
 def compute_instants(event: Event) -> None:
     """Derive the UTC columns and the RRULE from the local fields."""
     event.rrule = build_rrule(
-        event.recurrence, event.recurrence_until, event.recurrence_count, event.timezone,
-        event.start_time, event.all_day or event.start_time is None,
+        event.recurrence,
+        event.recurrence_until,
+        event.recurrence_count,
+        event.timezone,
+        event.start_time,
+        event.all_day or event.start_time is None,
     )
     start, end = local_bounds(event)
     event.starts_at = start.astimezone(UTC)
@@ -149,7 +168,9 @@ def cancel(event: Event) -> None:
 def bump_data_version() -> None:
     """Advance the counter that feed caches are keyed by (one row, updated atomically)."""
     updated = db.session.execute(
-        sa.update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1, changed=now_utc())
+        sa.update(DataVersion)
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1, changed=now_utc())
     )
     if updated.rowcount == 0:
         db.session.add(DataVersion(id=1, version=1, changed=now_utc()))
@@ -164,8 +185,10 @@ def local_start(event: Event) -> datetime:
     return local_bounds(event)[0]
 
 
-def event_time_label(event: Event, start: datetime | None = None, end: datetime | None = None) -> str:
-    """"Tue Jan 13 2026, 1:00–2:00 PM PT"-style text for one occurrence (default: the first)."""
+def event_time_label(
+    event: Event, start: datetime | None = None, end: datetime | None = None
+) -> str:
+    """ "Tue Jan 13 2026, 1:00–2:00 PM PT"-style text for one occurrence (default: the first)."""
     if start is None or end is None:
         start, end = local_bounds(event)
     if event.format == "on-demand":
@@ -180,7 +203,9 @@ def event_time_label(event: Event, start: datetime | None = None, end: datetime 
     abbr = short_zone(event.timezone, start)
     if start.date() == end.date():
         return f"{day_label(start.date())}, {clock(start, end)} {abbr}"
-    return f"{day_label(start.date())}, {clock(start)} – {day_label(end.date())}, {clock(end)} {abbr}"
+    return (
+        f"{day_label(start.date())}, {clock(start)} – {day_label(end.date())}, {clock(end)} {abbr}"
+    )
 
 
 def day_label(day) -> str:
@@ -189,6 +214,7 @@ def day_label(day) -> str:
 
 def clock(start: datetime, end: datetime | None = None) -> str:
     """1:00–2:00 PM, 11:30 AM–1:00 PM, 9:00 AM."""
+
     def fmt(t: datetime, with_ampm: bool = True) -> str:
         text = f"{t.hour % 12 or 12}:{t.minute:02d}"
         return f"{text} {'AM' if t.hour < 12 else 'PM'}" if with_ampm else text

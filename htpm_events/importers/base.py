@@ -30,8 +30,10 @@ class ImportResult:
         return not self.errors
 
     def summary(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.cancelled} cancelled")
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.cancelled} cancelled"
+        )
 
 
 class ImportFailed(Exception):

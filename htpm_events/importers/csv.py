@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
 from ..events.forms import EventForm
-from .base import ImportError_, ImportResult
+from .base import ImportError_
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
 #: Columns that are not event fields but are understood.
@@ -53,7 +53,10 @@ def external_uid(row: dict[str, str]) -> str:
     """The row's ``uid`` column, or a key from what identifies an event in a file without one."""
     if (row.get("uid") or "").strip():
         return row["uid"].strip()
-    key = "|".join((row.get(k) or "").strip().lower() for k in ("title", "organization", "start_date", "start_time"))
+    key = "|".join(
+        (row.get(k) or "").strip().lower()
+        for k in ("title", "organization", "start_date", "start_time")
+    )
     return "csv-" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -94,7 +97,11 @@ def validate_rows(
         for line, row in read_rows(stream):
             form = EventForm(formdata=row_formdata(row, defaults), meta={"csrf": False})
             if not form.validate():
-                errors = [ImportError_(line, name, msg) for name, msgs in form.errors.items() for msg in msgs]
+                errors = [
+                    ImportError_(line, name, msg)
+                    for name, msgs in form.errors.items()
+                    for msg in msgs
+                ]
                 yield line, row, None, errors
                 continue
             data = form.data

@@ -20,13 +20,20 @@ from .models import ImportSource
 BATCH = 500
 
 
-def file_source(path: str, organization: str | None = None, level: str | None = None,
-                trusted: bool = False, url: str | None = None) -> ImportSource:
+def file_source(
+    path: str,
+    organization: str | None = None,
+    level: str | None = None,
+    trusted: bool = False,
+    url: str | None = None,
+) -> ImportSource:
     """The import source of a local file, found by its absolute path (created on first use)."""
     url = url or "file:" + str(Path(path).resolve())
     source = db.session.scalar(sa.select(ImportSource).where(ImportSource.url == url))
     if source is None:
-        source = ImportSource(kind="file", url=url, organization=organization, level=level, trusted=trusted)
+        source = ImportSource(
+            kind="file", url=url, organization=organization, level=level, trusted=trusted
+        )
         db.session.add(source)
         db.session.flush()
     return source
@@ -55,7 +62,9 @@ def import_csv(
         if row:
             uid = csv_import.external_uid(row)
             if uid in seen:
-                result.errors.append(ImportError_(line, None, f"The same event as line {seen[uid]}."))
+                result.errors.append(
+                    ImportError_(line, None, f"The same event as line {seen[uid]}.")
+                )
             seen.setdefault(uid, line)
     del seen
     if result.errors:
@@ -74,7 +83,9 @@ def import_csv(
         uid = csv_import.external_uid(row)
         name = data["organization"]
         if name not in organizations:
-            organizations[name] = find_or_create_organization(name, data.get("level"), data.get("state"))
+            organizations[name] = find_or_create_organization(
+                name, data.get("level"), data.get("state")
+            )
         org = organizations[name]
         if uid in existing:
             event = db.session.get(Event, existing[uid])
@@ -97,9 +108,19 @@ def import_csv(
     source.last_error = None
     if result.created or result.updated:
         bump_data_version()
-    db.session.add(AuditEntry(actor=actor, action="import", details={
-        "source_id": source.id, "trusted": trusted, "created": result.created,
-        "updated": result.updated, "unchanged": result.unchanged}))
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            action="import",
+            details={
+                "source_id": source.id,
+                "trusted": trusted,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    )
     return result
 
 
@@ -139,7 +160,9 @@ def serializable(data: dict) -> dict:
     out = {}
     for key, value in data.items():
         if hasattr(value, "isoformat"):
-            value = value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
+            value = (
+                value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
+            )
         out[key] = value
     return out
 

@@ -11,7 +11,9 @@ from ..extensions import db
 
 class Registration(db.Model):
     __tablename__ = "registrations"
-    __table_args__ = (sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),)
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
@@ -32,7 +34,9 @@ class Registration(db.Model):
 
 
 class RegisterClick(db.Model):
-    """Follow-through clicks on an external registration link, per event per day; nothing personal."""
+    """Follow-through clicks on an external registration link, per event and day.
+
+    Nothing personal is kept."""
 
     __tablename__ = "register_clicks"
 
