@@ -119,6 +119,9 @@ class Event(db.Model):
     #: Never public, never in feeds.
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
+    #: When the contact opened the manage link from the e-mail (confirms the address; counts
+    #: for trusted e-mail domains).
+    contact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     #: pending, approved, rejected, changes-requested or cancelled.
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7eed8a8ced30
+Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:15:48.306038
+Create Date: 2026-12-01 23:19:20.167933
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import htpm_events.db
 
 
 # revision identifiers, used by Alembic.
-revision = '7eed8a8ced30'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('ce_credits', sa.String(length=200), nullable=True),
     sa.Column('contact_name', sa.String(length=200), nullable=False),
     sa.Column('contact_email', sa.String(length=254), nullable=False),
+    sa.Column('contact_confirmed_at', htpm_events.db.UTCDateTime(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('created', htpm_events.db.UTCDateTime(), nullable=False),

@@ -1,0 +1,282 @@
+"""The filters of SPEC §4, parsed once from query parameters and turned into SQL.
+
+The same :class:`EventFilter` serves ``/events``, ``/calendar/…``, the feeds, the JSON API
+and the embed widget, so a filter means the same thing everywhere. Repeating a parameter
+means OR within it; different parameters combine with AND. An unknown or malformed value
+raises :class:`FilterError`, which views answer with 400 naming the value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from .. import vocab
+from ..extensions import db
+from .models import Event, EventTag, Organization
+
+LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+#: Every timezone is within 14 hours of UTC: the SQL pre-filter widens date windows by this.
+MAX_OFFSET = timedelta(hours=14)
+
+#: parameter -> (vocabulary, label)
+VOCAB_PARAMS = {
+    "level": (vocab.LEVELS, "level"),
+    "state": (vocab.STATES, "state"),
+    "format": (vocab.FORMATS, "format"),
+    "event_type": (vocab.EVENT_TYPES, "event type"),
+    "topic": (vocab.TOPICS, "topic"),
+    "audience": (vocab.AUDIENCES, "audience"),
+    "access": (vocab.ACCESSIBILITY, "accessibility"),
+}
+TAG_KINDS = {"topic": "topic", "audience": "audience", "access": "access", "lang": "lang"}
+#: The order parameters appear in normalized query strings.
+ORDER = ("q", "level", "state", "format", "event_type", "topic", "audience", "access", "lang",
+         "org", "free", "open", "from", "to")  # fmt: skip
+
+
+class FilterError(ValueError):
+    """A bad filter value; ``str()`` is the message for the person who sent it."""
+
+    def __init__(self, param: str, value: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.value = value
+
+
+@dataclass
+class EventFilter:
+    q: str = ""
+    level: list[str] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+    format: list[str] = field(default_factory=list)
+    event_type: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    audience: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+    lang: list[str] = field(default_factory=list)
+    #: Organization ids (the ``org`` parameter takes an id or a slug).
+    org: list[int] = field(default_factory=list)
+    #: The ``org`` values as given, for links and descriptions.
+    org_given: list[str] = field(default_factory=list)
+    free: bool = False
+    open: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+
+    # --- parsing -------------------------------------------------------------------------
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> EventFilter:
+        self = cls()
+        self.q = " ".join((args.get("q") or "").split())[:200]
+        if self.q and re.search(r"[\x00-\x1f\x7f]", self.q):
+            raise FilterError("q", self.q, "The search text has control characters.")
+        for param, (table, label) in VOCAB_PARAMS.items():
+            values = []
+            for raw in args.getlist(param):
+                for value in filter(None, (v.strip() for v in raw.split(","))):
+                    value = value.upper() if param == "state" else value.lower()
+                    if value not in table:
+                        raise FilterError(param, value, f"Unknown {label} “{value}” in {param}=.")
+                    values.append(value)
+            setattr(self, param, list(dict.fromkeys(values)))
+        for raw in args.getlist("lang"):
+            for value in filter(None, (v.strip() for v in raw.split(","))):
+                if not LANGUAGE.match(value):
+                    raise FilterError("lang", value, f"“{value}” in lang= is not a language code.")
+                self.lang.append(value.lower())
+        self.lang = list(dict.fromkeys(self.lang))
+        for raw in args.getlist("org"):
+            for value in filter(None, (v.strip() for v in raw.split(","))):
+                self.org.append(resolve_org(value))
+                self.org_given.append(value)
+        self.free = flag(args, "free")
+        self.open = flag(args, "open")
+        self.date_from = iso_date(args, "from")
+        self.date_to = iso_date(args, "to")
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise FilterError("to", args.get("to"), "The to= date is before the from= date.")
+        return self
+
+    # --- SQL -----------------------------------------------------------------------------
+
+    def conditions(self, now: datetime | None = None) -> list:
+        """WHERE clauses on :class:`Event` for everything but the date window and status."""
+        where = []
+        for param in ("level", "state", "format", "event_type"):
+            values = getattr(self, param)
+            if values:
+                where.append(getattr(Event, param).in_(values))
+        for param, kind in TAG_KINDS.items():
+            values = getattr(self, param)
+            if not values:
+                continue
+            match = EventTag.value.in_(values)
+            if param == "lang":
+                match = sa.or_(match, *(EventTag.value.like(f"{v}-%") for v in values))
+            where.append(
+                sa.exists().where(EventTag.event_id == Event.id, EventTag.kind == kind, match)
+            )
+        if self.org:
+            where.append(Event.organization_id.in_(self.org))
+        if self.free:
+            where.append(
+                sa.or_(
+                    Event.cost.is_(None),
+                    Event.cost == "",
+                    sa.func.lower(Event.cost).in_(("free", "$0", "0")),
+                )
+            )
+        if self.open:
+            now = now or datetime.now(UTC)
+            where.append(Event.registration_mode.in_(("external", "hub")))
+            where.append(Event.status == "approved")
+            where.append(
+                sa.or_(
+                    Event.registration_deadline > now,
+                    sa.and_(Event.registration_deadline.is_(None), Event.starts_at > now),
+                )
+            )
+        if self.q:
+            from .search import search_condition
+
+            where.append(search_condition(self.q))
+        return where
+
+    def window(self, default_from: date | None) -> tuple[date | None, date | None]:
+        """The local-date window [from, to] (inclusive), with the view's default start."""
+        return (self.date_from or default_from, self.date_to)
+
+    @staticmethod
+    def window_condition(first: date | None, last: date | None) -> list:
+        """A UTC pre-filter for events with an occurrence overlapping local days first..last;
+        exact per-zone placement is checked when occurrences are expanded."""
+        where = []
+        if first is not None:
+            since = datetime.combine(first, time(0), tzinfo=UTC) - MAX_OFFSET
+            where.append(sa.or_(Event.series_ends_at.is_(None), Event.series_ends_at > since))
+        if last is not None:
+            until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC) + MAX_OFFSET
+            where.append(Event.starts_at < until)
+        return where
+
+    # --- presentation ----------------------------------------------------------------------
+
+    def params(self) -> list[tuple[str, str]]:
+        """Normalized (param, value) pairs in a fixed order: for links and cache keys."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for param in ORDER[1:9]:
+            pairs.extend((param, v) for v in sorted(getattr(self, param)))
+        pairs.extend(("org", v) for v in self.org_given)
+        if self.free:
+            pairs.append(("free", "1"))
+        if self.open:
+            pairs.append(("open", "1"))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        return pairs
+
+    def query_string(self, **extra) -> str:
+        pairs = self.params() + [(k, str(v)) for k, v in extra.items() if v not in (None, "")]
+        return urlencode(pairs)
+
+    def is_empty(self) -> bool:
+        return not self.params()
+
+    def active(self) -> list[tuple[str, str, str]]:
+        """(param, value, label) for each active filter, to show with a remove link."""
+        out = []
+        for param, value in self.params():
+            out.append((param, value, label_for(param, value)))
+        return out
+
+    def without(self, param: str, value: str) -> str:
+        """The query string with one filter value removed."""
+        pairs = [(p, v) for p, v in self.params() if not (p == param and v == value)]
+        return urlencode(pairs)
+
+    def describe(self) -> str:
+        """Short words for a calendar name: "federal, CA"; "" when nothing is filtered."""
+        words = []
+        for param, value in self.params():
+            if param in ("from", "to"):
+                words.append(f"{param} {value}")
+            elif param == "q":
+                words.append(f"“{value}”")
+            elif param in ("free", "open"):
+                words.append("free" if param == "free" else "registration open")
+            elif param == "org":
+                words.append(org_name(value))
+            else:
+                words.append(value)
+        return ", ".join(words)
+
+
+def flag(args: MultiDict, name: str) -> bool:
+    value = args.get(name)
+    if value in (None, "", "0"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise FilterError(name, value, f"{name}= takes 1 (or leave it out), not “{value}”.")
+
+
+def iso_date(args: MultiDict, name: str) -> date | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            name, value, f"{name}=“{value}” is not a date (use YYYY-MM-DD)."
+        ) from None
+
+
+def resolve_org(value: str) -> int:
+    query = sa.select(Organization.id)
+    if value.isdigit():
+        query = query.where(Organization.id == int(value))
+    else:
+        query = query.where(Organization.slug == value.lower())
+    found = db.session.scalar(query)
+    if found is None:
+        raise FilterError("org", value, f"No organization “{value}” (org= takes an id or a slug).")
+    return found
+
+
+def org_name(value: str) -> str:
+    query = sa.select(Organization.name)
+    query = (
+        query.where(Organization.id == int(value))
+        if value.isdigit()
+        else query.where(Organization.slug == value.lower())
+    )
+    return db.session.scalar(query) or value
+
+
+def label_for(param: str, value: str) -> str:
+    if param in VOCAB_PARAMS:
+        table, label = VOCAB_PARAMS[param]
+        return f"{label.capitalize()}: {table.get(value, value)}"
+    return {
+        "q": f"Search: {value}",
+        "lang": f"Language: {value}",
+        "org": f"Organization: {org_name(value)}",
+        "free": "Free",
+        "open": "Registration open",
+        "from": f"From {value}",
+        "to": f"To {value}",
+    }.get(param, f"{param}: {value}")
+
+
+FILTER_FIELDS = [f.name for f in fields(EventFilter)]
