@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..extensions import db
 from ..text import name_key, slugify
@@ -132,14 +135,73 @@ def local_deadline(event: Event) -> datetime | None:
     return to_zone(event.registration_deadline, event.timezone).replace(tzinfo=None)
 
 
-def new_manage_token() -> tuple[str, str]:
-    """A private manage token and the hash that is stored instead of it."""
-    token = secrets.token_urlsafe(24)
-    return token, hash_token(token)
+def manage_token(event: Event) -> str:
+    """The submitter's private manage token for ``event``.
+
+    Derived from the app's secret and the event's UID (HMAC-SHA256) so that e-mails sent
+    later (a moderator's decision) can carry the link again; the database keeps only its
+    SHA-256 (``manage_token_hash``), so a copy of the database reveals no manage link.
+    Rotating SECRET_KEY invalidates every manage link."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"manage:{event.uid}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def issue_manage_token(event: Event) -> str:
+    """Give the event its manage token (the event needs its ``uid``); returns the token."""
+    if not event.uid:
+        event.uid = f"{uuid.uuid4()}@htpm-events"
+    token = manage_token(event)
+    event.manage_token_hash = hash_token(token)
+    return token
+
+
+def event_for_token(token: str) -> Event | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(Event).where(Event.manage_token_hash == hash_token(token)))
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def revision_payload(data: dict) -> dict:
+    """Validated form data as JSON for :class:`EventRevision`: values as the form posts them."""
+    out = {}
+    for key, value in data.items():
+        if key in ("csrf_token", "flyer", "website", "submit"):
+            continue
+        if isinstance(value, datetime):
+            value = value.strftime("%Y-%m-%dT%H:%M")
+        elif hasattr(value, "isoformat"):
+            value = (
+                value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
+            )
+        elif isinstance(value, bool):
+            value = "y" if value else ""
+        elif value is None:
+            value = ""
+        out[key] = value
+    return out
+
+
+def revision_data(payload: dict) -> dict:
+    """A held revision's payload back to validated form data (raises ValueError if it no
+    longer validates, e.g. after a vocabulary change)."""
+    from werkzeug.datastructures import MultiDict
+
+    from .forms import EventForm
+
+    formdata = MultiDict()
+    for key, value in payload.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item not in ("", None):
+                formdata.add(key, str(item))
+    form = EventForm(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        raise ValueError(f"the held change no longer validates: {form.errors}")
+    return form.data
 
 
 def publish(event: Event, *, bump_sequence: bool = False) -> None:

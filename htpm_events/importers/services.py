@@ -9,7 +9,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..events.models import Event, EventRevision
-from ..events.services import apply_data, bump_data_version, find_or_create_organization, form_data
+from ..events.services import (
+    apply_data,
+    bump_data_version,
+    find_or_create_organization,
+    form_data,
+    revision_payload,
+)
 from ..extensions import db
 from ..moderation.models import AuditEntry
 from ..timeutil import now_utc
@@ -142,7 +148,7 @@ def update_event(event: Event, data: dict, org, trusted: bool) -> str:
     ):
         return "unchanged"
     if event.status == "approved" and not (trusted or org.trusted):
-        db.session.add(EventRevision(event=event, data=serializable(data), source="csv"))
+        db.session.add(EventRevision(event=event, data=revision_payload(data), source="csv"))
         return "updated"
     apply_data(event, {**data, "organization": None})
     event.organization = org
@@ -153,18 +159,6 @@ def update_event(event: Event, data: dict, org, trusted: bool) -> str:
         event.status = "approved"
         event.published = event.published or now_utc()
     return "updated"
-
-
-def serializable(data: dict) -> dict:
-    """Form data as JSON: dates and times as the form would send them."""
-    out = {}
-    for key, value in data.items():
-        if hasattr(value, "isoformat"):
-            value = (
-                value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
-            )
-        out[key] = value
-    return out
 
 
 def open_path(path: str) -> Callable[[], io.TextIOBase]:
