@@ -8,6 +8,7 @@ import email
 import email.policy
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from pathlib import Path
@@ -26,6 +27,20 @@ REQUIRE_BROWSER = os.environ.get("HTPM_REQUIRE_BROWSER") == "1"
 CHROMIUM = os.environ.get("HTPM_CHROMIUM", "/usr/bin/chromium")
 
 pytest_plugins = ["tests.builders"]
+
+
+def pytest_configure(config):
+    # Each session gets its own temporary folder: pytest's shared, rotating one lets a
+    # concurrent session delete this one's PostgreSQL cluster and database templates.
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="htpm-pytest-")
+        config._htpm_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_htpm_basetemp", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def base_config(database_url: str, instance: Path, **overrides) -> dict:

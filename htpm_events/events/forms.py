@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -81,9 +82,9 @@ def http_url(form, field):
         raise ValidationError("Enter a full web address starting with https:// or http://.")
 
 
-def choices(table: dict, blank: str | None = None):
-    items = list(table.items())
-    return ([("", blank)] if blank is not None else []) + items
+def choices(table: dict, blank: str | None = None) -> list[SelectChoice]:
+    items = [SelectChoice(value, label) for value, label in table.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
 class EventForm(FlaskForm):
@@ -115,7 +116,7 @@ class EventForm(FlaskForm):
     format = SelectField("Format", choices=choices(vocab.FORMATS), default="virtual")
     timezone = SelectField(
         "Time zone",
-        choices=[(z, z.replace("_", " ")) for z in common_timezones()],
+        choices=[SelectChoice(z, z.replace("_", " ")) for z in common_timezones()],
         default="America/New_York",
         validate_choice=False,
     )
