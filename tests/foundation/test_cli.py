@@ -18,7 +18,8 @@ HEADER = (
     "contact_email"
 )
 GOOD_ROW = (
-    "Know the Signs,A webinar,Kentucky Coalition,state,KY,virtual,webinar,awareness|labor-exploitation,"
+    "Know the Signs,A webinar,Kentucky Coalition,state,KY,virtual,webinar,"
+    "awareness|labor-exploitation,"
     "general-public,America/New_York,2027-01-12,10:00,2027-01-12,11:00,,none,,,,,,,external,"
     "https://example.org/r,,,,en|es,captions,,Dana,dana@example.org"
 )
