@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -61,22 +63,58 @@ def import_csv(
     transform = (lambda data: csv_import.shift_year(data, year)) if year else None
     result = ImportResult()
 
-    # First pass: every row checked, nothing kept but the errors and the keys (a file of any size).
-    seen: dict[str, int] = {}
-    for line, row, _data, errors in csv_import.validate_rows(open_stream, defaults, transform):
-        result.errors.extend(errors)
-        if row:
+    # First pass: every row checked. Checked rows are spilled to a temporary file rather
+    # than kept in memory, so a file of any size can be imported.
+    with tempfile.TemporaryFile() as spill:
+        seen: dict[str, int] = {}
+        for line, row, data, errors in csv_import.validate_rows(open_stream, defaults, transform):
+            result.errors.extend(errors)
+            if not row:
+                continue
             uid = csv_import.external_uid(row)
             if uid in seen:
                 result.errors.append(
                     ImportError_(line, None, f"The same event as line {seen[uid]}.")
                 )
             seen.setdefault(uid, line)
-    del seen
-    if result.errors:
-        raise ImportFailed(result)
+            if not result.errors:
+                pickle.dump((uid, data), spill, protocol=pickle.HIGHEST_PROTOCOL)
+        del seen
+        if result.errors:
+            raise ImportFailed(result)
+        spill.seek(0)
+        apply_rows(unspill(spill), source, trusted, result)
+    if result.created or result.updated:
+        bump_data_version()
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            action="import",
+            details={
+                "source_id": source.id,
+                "trusted": trusted or source.trusted,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    )
+    return result
 
-    # Second pass: apply. The caller commits once.
+
+def unspill(spill) -> Iterator[tuple[str, dict]]:
+    while True:
+        try:
+            yield pickle.load(spill)
+        except EOFError:
+            return
+
+
+def apply_rows(
+    rows: Iterator[tuple[str, dict]], source: ImportSource, trusted: bool, result: ImportResult
+) -> None:
+    """Second pass: create or update each checked row's event. The caller commits once."""
+
     existing = dict(
         db.session.execute(
             sa.select(Event.external_uid, Event.id).where(Event.import_source_id == source.id)
@@ -85,8 +123,7 @@ def import_csv(
     trusted = trusted or source.trusted
     organizations = {}
     batch: list[Event] = []
-    for _line, row, data, _errors in csv_import.validate_rows(open_stream, defaults, transform):
-        uid = csv_import.external_uid(row)
+    for uid, data in rows:
         name = data["organization"]
         if name not in organizations:
             organizations[name] = find_or_create_organization(
@@ -112,22 +149,6 @@ def import_csv(
     flush_batch(batch)
     source.last_polled = source.last_success = now_utc()
     source.last_error = None
-    if result.created or result.updated:
-        bump_data_version()
-    db.session.add(
-        AuditEntry(
-            actor=actor,
-            action="import",
-            details={
-                "source_id": source.id,
-                "trusted": trusted,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
-    )
-    return result
 
 
 def flush_batch(batch: list[Event]) -> None:
