@@ -1,0 +1,125 @@
+"""The month grid: weeks from Sunday, each occurrence on every local day it covers."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import abort, redirect, render_template, request, url_for
+
+from ..events.keydates import ensure_key_dates, key_dates_between
+from ..events.models import KeyDate
+from ..events.occurrences import Occurrence
+from ..events.queries import Window, grid_occurrences
+from ..events.services import clock, short_zone
+from ..extensions import db
+from ..timeutil import now_utc
+from . import links
+from .common import filter_form, hub_today, parse_filter, query_with
+
+#: Occurrences shown in one day's cell; the rest are behind a "N more" link to the list.
+DAY_LIMIT = 6
+YEARS = (1900, 2999)
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    is_today: bool
+    items: list[Occurrence] = field(default_factory=list)
+    key_dates: list[KeyDate] = field(default_factory=list)
+    focus_week: KeyDate | None = None
+
+    @property
+    def shown(self) -> list[Occurrence]:
+        return self.items[:DAY_LIMIT]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.items) - DAY_LIMIT)
+
+
+def grid_bounds(year: int, month: int) -> tuple[date, date]:
+    """The Sunday before (or on) the 1st and the Saturday after (or on) the last day."""
+    first = date(year, month, 1)
+    last = date(year, month, pycalendar.monthrange(year, month)[1])
+    start = first - timedelta(days=(first.weekday() + 1) % 7)
+    end = last + timedelta(days=6 - (last.weekday() + 1) % 7)
+    return start, end
+
+
+def build_weeks(
+    year: int, month: int, occs: list[Occurrence], key_dates: list[KeyDate], today: date
+) -> list[list[Day]]:
+    start, end = grid_bounds(year, month)
+    days: dict[date, Day] = {}
+    day = start
+    while day <= end:
+        days[day] = Day(day, day.month == month, day == today)
+        day += timedelta(days=1)
+    for occ in occs:
+        day = max(occ.start_date, start)
+        while day <= min(occ.last_date, end):
+            days[day].items.append(occ)
+            day += timedelta(days=1)
+    for kd in key_dates:
+        day = max(kd.start_date, start)
+        while day <= min(kd.end_date, end):
+            if kd.kind == "focus-week":
+                days[day].focus_week = kd
+            else:
+                days[day].key_dates.append(kd)
+            day += timedelta(days=1)
+    ordered = list(days.values())
+    return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+def current():
+    """/calendar: this month, with the same filters."""
+    today = hub_today(now_utc())
+    target = url_for("calendar.month", year=today.year, month=today.month)
+    query = request.query_string.decode()
+    return redirect(target + ("?" + query if query else ""), 302)
+
+
+def month(year: int, month: int):
+    if not 1 <= month <= 12 or not YEARS[0] <= year <= YEARS[1]:
+        abort(404, description=f"There is no month {month} of {year} in the calendar.")
+    event_filter = parse_filter()
+    now = now_utc()
+    start, end = grid_bounds(year, month)
+    first = max(start, event_filter.date_from or start)
+    last = min(end, event_filter.date_to or end)
+    occs = grid_occurrences(event_filter, Window(now, first, last)) if first <= last else []
+    if month == 1:
+        ensure_key_dates(year)
+        db.session.commit()
+    key_dates = key_dates_between(start, end)
+    weeks = build_weeks(year, month, occs, key_dates, hub_today(now))
+    prev_month = date(year, month, 1) - timedelta(days=1)
+    next_month = date(year, month, 28) + timedelta(days=7)
+    query = event_filter.query_string()
+    return render_template(
+        "calendar/month.html",
+        year=year,
+        month=month,
+        month_name=pycalendar.month_name[month],
+        weeks=weeks,
+        key_dates=[
+            kd for kd in key_dates if kd.start_date.month == month or kd.end_date.month == month
+        ],
+        day_query=lambda day: query_with(event_filter, from_=day, to=day, page=None),
+        prev_url=url_for("calendar.month", year=prev_month.year, month=prev_month.month)
+        + ("?" + query if query else ""),
+        next_url=url_for("calendar.month", year=next_month.year, month=next_month.month)
+        + ("?" + query if query else ""),
+        query=query,
+        prev_name=f"{pycalendar.month_name[prev_month.month]} {prev_month.year}",
+        next_name=f"{pycalendar.month_name[next_month.month]} {next_month.year}",
+        grid_time=lambda occ: f"{clock(occ.start)} {short_zone(occ.event.timezone, occ.start)}",
+        count=len(occs),
+        subscribe=links.subscribe_links(event_filter),
+        **filter_form(event_filter),
+    )

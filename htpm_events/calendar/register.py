@@ -1,0 +1,53 @@
+"""GET /events/<id>/register: the hub's counted registration link (SPEC §3, §7).
+
+External registration: one click is counted for the event and the (UTC) day, and the
+visitor is sent on with a 302; nothing about the visitor is kept. After the deadline (or,
+without one, once the event has started) the page says registration is closed instead.
+Hub registration is announced honestly as not open yet (the form comes with the
+registration work)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, redirect, render_template, request
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..events.queries import public_event_or_404
+from ..extensions import db
+from ..registration.models import RegisterClick
+from ..timeutil import now_utc
+from . import links
+
+
+def count_click(event_id: int, day: date) -> None:
+    """Add one to the day's count: a single INSERT … ON CONFLICT DO UPDATE, atomic on
+    SQLite and PostgreSQL, so simultaneous clicks are never lost or doubled."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(RegisterClick).values(event_id=event_id, day=day, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RegisterClick.event_id, RegisterClick.day],
+        set_={"count": RegisterClick.count + 1},
+    )
+    db.session.execute(statement)
+
+
+def register(event_id: int):
+    event = public_event_or_404(event_id)
+    if event.registration_mode not in ("external", "hub"):
+        abort(404, description="This event has no registration.")
+    now = now_utc()
+    if not links.registration_open(event, now):
+        return render_template("calendar/register.html", event=event, state="closed", now=now)
+    if event.registration_mode == "hub":
+        return render_template("calendar/register.html", event=event, state="hub", now=now)
+    if not event.registration_url:
+        abort(404, description="This event has no registration link.")
+    if request.method == "GET":  # a HEAD (link checkers, previews) is not a click
+        count_click(event.id, now.date())
+        db.session.commit()
+    response = redirect(event.registration_url, 302)
+    response.headers["Cache-Control"] = "no-store"  # every follow-through reaches the count
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
