@@ -17,7 +17,15 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import vocab
@@ -26,6 +34,8 @@ from ..timeutil import common_timezones, is_valid_timezone, localize
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 POSTAL_CODE = re.compile(r"^\d{5}(-\d{4})?$")
+#: The years a date may fall in: an archive of earlier Januaries, not the year 1 or 9999.
+YEARS = (1970, 2100)
 
 #: How long one occurrence of a recurring event may last, by frequency.
 MAX_OCCURRENCE = {
@@ -37,6 +47,11 @@ MAX_OCCURRENCE = {
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def normalize_newlines(value):
+    """Browsers send a textarea's line breaks as CRLF but count them as one character."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def split_multi(values):
@@ -91,17 +106,25 @@ class EventForm(FlaskForm):
     """Every SPEC §2 field an organization enters, under the §2 names."""
 
     # What
-    title = StringField("Title", [DataRequired("Enter a title."), Length(max=200)], filters=[strip])
+    title = StringField(
+        "Title",
+        [DataRequired("Enter a title."), Length(max=200)],
+        filters=[strip],
+        description="Up to 200 characters.",
+    )
     description = TextAreaField(
         "Description",
         [Optional(), Length(max=20000)],
-        filters=[strip],
-        description="Markdown is allowed: **bold**, *italic*, lists and links.",
+        filters=[normalize_newlines, strip],
+        description="Up to 20,000 characters. Markdown is allowed: **bold**, *italic*, lists "
+        "and links.",
     )
     organization = StringField(
         "Organization",
         [DataRequired("Enter the organization hosting the event."), Length(max=200)],
         filters=[strip],
+        description="The host, written out in full. If it appears in the suggestions, pick it "
+        "there, so that each organization is listed under one name.",
     )
     level = SelectField(
         "Level", choices=choices(vocab.LEVELS), validators=[DataRequired("Choose a level.")]
@@ -113,16 +136,27 @@ class EventForm(FlaskForm):
     audiences = MultiCheckboxField("Audiences", choices=choices(vocab.AUDIENCES))
 
     # When
-    format = SelectField("Format", choices=choices(vocab.FORMATS), default="virtual")
+    format = SelectField(
+        "Format",
+        choices=choices(vocab.FORMATS),
+        default="virtual",
+        description="On demand: a recording or course people can take at any time.",
+    )
     timezone = SelectField(
         "Time zone",
         choices=[SelectChoice(z, z.replace("_", " ")) for z in common_timezones()],
         default="America/New_York",
         validate_choice=False,
+        description="The times above are local times in this zone.",
     )
-    start_date = DateField("Start date", [DataRequired("Enter the start date.")])
+    start_date = DateField("Start date", [InputRequired("Enter the start date.")])
     start_time = TimeField("Start time", [Optional()], format=["%H:%M", "%H:%M:%S"])
-    end_date = DateField("End date", [Optional()])
+    end_date = DateField(
+        "End date",
+        [Optional()],
+        description="For an event over several days (an exhibit), its last day. Leave empty "
+        "for a one-day event.",
+    )
     end_time = TimeField("End time", [Optional()], format=["%H:%M", "%H:%M:%S"])
     all_day = BooleanField("All day", false_values=(False, "false", "", "0", "no", "off"))
     recurrence = SelectField("Repeats", choices=choices(vocab.RECURRENCES), default="none")
@@ -133,7 +167,10 @@ class EventForm(FlaskForm):
 
     # Where
     state = SelectField(
-        "State or territory", choices=choices(vocab.STATES, "None (national or online only)")
+        "State or territory",
+        choices=choices(vocab.STATES, "None (national or online only)"),
+        description="Also sets the time zone; leave it as None for a national or online-only "
+        "event.",
     )
     venue_name = StringField("Venue", [Optional(), Length(max=200)], filters=[strip])
     address = StringField("Street address", [Optional(), Length(max=300)], filters=[strip])
@@ -148,30 +185,42 @@ class EventForm(FlaskForm):
 
     # Registration
     registration_mode = SelectField(
-        "Registration", choices=choices(vocab.REGISTRATION_MODES), default="external"
+        "How people register", choices=choices(vocab.REGISTRATION_MODES), default="external"
     )
     registration_url = StringField(
         "Registration link", [Optional(), Length(max=2000), http_url], filters=[strip]
     )
     registration_deadline = DateTimeLocalField(
-        "Registration deadline", [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        "Registration deadline",
+        [Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        description="Optional, local time. Without one, registration stays open until the "
+        "event starts.",
     )
     capacity = IntegerField(
         "Capacity",
         [Optional(), NumberRange(1, 100000, "Enter a whole number of seats, at least 1.")],
+        description="How many people can register; later registrations join a waitlist.",
     )
     cost = StringField(
         "Cost", [Optional(), Length(max=200)], filters=[strip], description="Leave empty if free."
     )
     ce_credits = StringField(
-        "Continuing education credits", [Optional(), Length(max=200)], filters=[strip]
+        "Continuing education credits",
+        [Optional(), Length(max=200)],
+        filters=[strip],
+        description='For example "2 CE hours". Leave empty if none.',
     )
 
     # Accessibility
     languages = LanguagesField(
-        "Languages", default=["en"], description="Language codes, e.g. en, es."
+        "Languages",
+        default=["en"],
+        description="Language codes separated by commas, e.g. en, es.",
     )
-    accessibility = MultiCheckboxField("Accessibility", choices=choices(vocab.ACCESSIBILITY))
+    accessibility = MultiCheckboxField(
+        "Accessibility features", choices=choices(vocab.ACCESSIBILITY)
+    )
 
     # Contact (never public)
     contact_name = StringField(
@@ -185,6 +234,7 @@ class EventForm(FlaskForm):
             Email("Enter a valid e-mail address.", check_deliverability=False),
         ],
         filters=[strip],
+        description="The private manage link is sent here.",
     )
 
     TEXT_FIELDS = (
@@ -217,6 +267,11 @@ class EventForm(FlaskForm):
     def validate_event(self, ok: bool) -> bool:
         """The rules that tie fields together (SPEC §2)."""
         before = sum(len(f.errors) for f in self)
+        for name in ("start_date", "end_date", "recurrence_until", "registration_deadline"):
+            value = self[name].data
+            if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+                self.error(name, f"Enter a date between {YEARS[0]} and {YEARS[1]}.")
+                self[name].data = None  # out-of-range dates would overflow the UTC columns
         if not is_valid_timezone(self.timezone.data or ""):
             self.error(
                 "timezone", "Choose a time zone from the list (for example America/Chicago)."
@@ -275,7 +330,7 @@ class EventForm(FlaskForm):
                 )
 
         recurrence = self.recurrence.data
-        if recurrence != "none":
+        if recurrence in MAX_OCCURRENCE:
             if on_demand:
                 self.error("recurrence", "On-demand items do not repeat; choose Does not repeat.")
             until, count = self.recurrence_until.data, self.recurrence_count.data

@@ -1,0 +1,61 @@
+"""The e-mails of the submission flow, sent after the commit (plain text, no HTML)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from ..events.models import Event
+from ..mail import send_mail
+from .services import absolute, manage_url, moderation_url, moderator_addresses
+
+MODERATOR_SUBJECTS = {
+    "new": "New event to review",
+    "resubmitted": "Event changed as requested, to review again",
+    "held": "Change to a published event, to review",
+}
+
+
+def receipt(event: Event, *, changed_contact: bool = False) -> None:
+    """To the contact: the manage link (with the key that confirms the address) and a
+    summary of what was submitted."""
+    send_mail(
+        event.contact_email,
+        f"Your event: {event.title}",
+        render_template(
+            "submissions/email/receipt.txt",
+            event=event,
+            link=manage_url(event, confirm=True),
+            changed_contact=changed_contact,
+        ),
+    )
+
+
+def to_moderators(event: Event, what: str) -> None:
+    recipients = moderator_addresses()
+    if not recipients:
+        return
+    send_mail(
+        recipients,
+        f"{MODERATOR_SUBJECTS[what]}: {event.title}",
+        render_template(
+            "submissions/email/moderators.txt",
+            event=event,
+            what=what,
+            link=moderation_url(event),
+        ),
+    )
+
+
+def cancelled(event: Event) -> None:
+    """To the contact, so that a leaked manage link cannot cancel an event unnoticed."""
+    page = absolute(f"/events/{event.id}") if event.published else None
+    send_mail(
+        event.contact_email,
+        f"Cancelled: {event.title}",
+        render_template(
+            "submissions/email/cancelled.txt",
+            event=event,
+            link=manage_url(event),
+            page=page,
+        ),
+    )

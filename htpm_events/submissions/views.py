@@ -1,0 +1,343 @@
+"""The public submission form, the thank-you and how-to pages, the submitter's private
+manage link (status, edit, cancel) and the public flyer download."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+
+from ..events.models import Event, Flyer, Organization
+from ..events.services import event_for_token
+from ..extensions import db, limiter
+from ..text import slugify
+from . import notices
+from .forms import EXTENSIONS, CancelForm, EditForm, SubmissionForm
+from .services import (
+    EDITABLE_STATUSES,
+    cancel_event,
+    confirm_contact,
+    edit_event,
+    edit_form_data,
+    pending_revision,
+    preview_event,
+    registration_counts,
+    submit_event,
+)
+
+bp = Blueprint("submissions", __name__)
+
+PRIVATE_ENDPOINTS = {"submissions.manage", "submissions.edit", "submissions.cancel"}
+
+
+def saved(response) -> bool:
+    """Only a submission that went through (a redirect) counts towards the hourly limit."""
+    return response.status_code in (302, 303)
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(
+    "20 per hour",
+    methods=["POST"],
+    deduct_when=saved,
+    error_message="This connection has sent 20 events in the last hour. Please try again "
+    "later, or send a batch as a CSV file to the moderators.",
+)
+@limiter.limit(
+    "120 per hour",
+    methods=["POST"],
+    error_message="Too many attempts from this connection. Please try again in an hour.",
+)
+def submit():
+    form = SubmissionForm()
+    if request.method == "GET":
+        return render_submit(form)
+    if form.is_spam:
+        # A robot filled the honeypot: answer like a success, save and send nothing.
+        current_app.logger.info("Submission refused by the honeypot from %s", request.remote_addr)
+        return redirect(url_for(".thanks"), 303)
+    if not form.validate_on_submit():
+        return render_submit(form, 400)
+    if "preview" in request.form:
+        return render_submit(form, preview=preview_event(form.data))
+    if flyer_lost(form):
+        return render_submit(form, 400)
+
+    event, token = submit_event(form.data, form.upload)
+    db.session.commit()
+    notices.receipt(event)
+    notices.to_moderators(event, "new")
+    session["submitted"] = {
+        "title": event.title,
+        "email": event.contact_email,
+        "manage_url": url_for(".manage", token=token),
+    }
+    return redirect(url_for(".thanks"), 303)
+
+
+def flyer_lost(form: SubmissionForm | EditForm) -> bool:
+    """A flyer chosen before the page came back (a preview or an error) was not chosen
+    again: say so at the field instead of dropping it silently. Sending the form once more
+    as it is goes on without a flyer."""
+    if not form.flyer_previewed.data or form.upload is not None:
+        return False
+    form.flyer.errors = [
+        f"Choose {form.flyer_previewed.data} again: browsers do not keep a chosen file "
+        "between pages. To go on without this flyer, send the form again as it is."
+    ]
+    form.flyer_previewed.data = ""
+    return True
+
+
+def remember_flyer(form: SubmissionForm | EditForm) -> None:
+    if form.upload is not None:
+        form.flyer_previewed.data = form.upload.filename
+
+
+def render_submit(
+    form: SubmissionForm, status: int = 200, preview: Event | None = None, notice: str = ""
+):
+    remember_flyer(form)
+    return render_template(
+        "submissions/submit.html",
+        form=form,
+        preview=preview,
+        errors=error_list(form),
+        notice=notice,
+    ), status
+
+
+def error_list(form) -> list[tuple[str, str]]:
+    """(anchor, message) for the summary at the top of a form that came back with errors."""
+    return [(f"field-{f.id}", f"{f.label.text}: {f.errors[0]}") for f in form if f.errors]
+
+
+@bp.route("/submit/thanks")
+def thanks():
+    # The manage link is shown once: it leaves the session as the page is rendered.
+    return render_template("submissions/thanks.html", submitted=session.pop("submitted", None))
+
+
+@bp.route("/submit/how")
+def how_to():
+    return render_template("submissions/how.html")
+
+
+# --- the manage link ---------------------------------------------------------------------
+
+
+def event_or_404(token: str) -> Event:
+    event = event_for_token(token)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/manage/<token>")
+def manage(token: str):
+    event = event_or_404(token)
+    if "confirm" in request.args:
+        # The e-mailed link: confirms the contact address (trusted submitters publish now),
+        # then drops the key from the address bar.
+        if confirm_contact(event, request.args.get("confirm")):
+            flash("Thank you for confirming your address: your event is published.", "success")
+        db.session.commit()
+        return redirect(url_for(".manage", token=token), 303)
+    return render_manage(event, token, CancelForm())
+
+
+def render_manage(event: Event, token: str, cancel_form: CancelForm, status: int = 200):
+    return render_template(
+        "submissions/manage.html",
+        event=event,
+        token=token,
+        cancel_form=cancel_form,
+        revision=pending_revision(event),
+        registrations=registration_counts(event),
+        editable=event.status in EDITABLE_STATUSES,
+    ), status
+
+
+@bp.route("/manage/<token>/edit", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
+def edit(token: str):
+    event = event_or_404(token)
+    if event.status not in EDITABLE_STATUSES:
+        flash(f"A {event.status.replace('-', ' ')} event cannot be edited.", "error")
+        return redirect(url_for(".manage", token=token), 303)
+    form = EditForm() if request.method == "POST" else EditForm(data=edit_form_data(event))
+    form.current_flyer = event.flyer.filename if event.flyer else None
+    if form.validate_on_submit() and not flyer_lost(form):
+        old_contact = event.contact_email
+        outcome = edit_event(event, form.data, form.upload, form.remove_flyer.data)
+        db.session.commit()
+        if outcome in ("held", "resubmitted"):
+            notices.to_moderators(event, outcome)
+        if outcome != "held" and event.contact_email.lower() != old_contact.lower():
+            notices.receipt(event, changed_contact=True)
+        flash(EDIT_MESSAGES[outcome], "success")
+        return redirect(url_for(".manage", token=token), 303)
+    remember_flyer(form)
+    return render_template(
+        "submissions/edit.html",
+        form=form,
+        event=event,
+        token=token,
+        errors=error_list(form),
+        held=event.status == "approved",
+        revision=pending_revision(event),
+    ), 400 if request.method == "POST" else 200
+
+
+EDIT_MESSAGES = {
+    "updated": "Your changes are saved. The event is still waiting for review.",
+    "resubmitted": "Your changes are saved and sent back to the moderators for review.",
+    "held": "Your change is waiting for review. Until a moderator approves it, the published "
+    "version stays as it was.",
+    "published": "Your changes are saved and published.",
+}
+
+
+@bp.route("/manage/<token>/cancel", methods=["POST"])
+@limiter.limit("60 per hour")
+def cancel(token: str):
+    event = event_or_404(token)
+    if event.status not in EDITABLE_STATUSES:
+        flash(f"This event is {event.status.replace('-', ' ')}: there is nothing to cancel.")
+        return redirect(url_for(".manage", token=token), 303)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return render_manage(event, token, form, 400)
+    cancel_event(event)
+    db.session.commit()
+    notices.cancelled(event)
+    flash("The event is cancelled.", "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.after_request
+def private_headers(response):
+    """The manage pages carry a secret in their URL: keep them out of caches and indexes."""
+    if request.endpoint in PRIVATE_ENDPOINTS or request.endpoint == "submissions.thanks":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- the flyer ---------------------------------------------------------------------------
+
+
+@bp.route("/events/<int:event_id>/flyer")
+def flyer(event_id: int):
+    """The flyer of a public event, with the type detected at upload."""
+    item = db.session.scalar(
+        sa.select(Flyer)
+        .join(Event)
+        .where(
+            Flyer.event_id == event_id,
+            Event.status.in_(("approved", "cancelled")),
+            Event.published.is_not(None),
+        )
+    )
+    if item is None:
+        abort(404)
+    name = f"{slugify(item.event.title, 60)}-flyer.{EXTENSIONS.get(item.content_type, 'bin')}"
+    response = send_file(
+        BytesIO(item.data),
+        mimetype=item.content_type,
+        download_name=name,
+        etag=f"flyer-{item.id}-{int(item.uploaded.timestamp())}",
+        last_modified=item.uploaded,
+        max_age=300,
+    )
+    return response
+
+
+# --- shared by the templates and the error pages ----------------------------------------------
+
+
+@bp.app_template_global()
+def organization_suggestions() -> list[str]:
+    """Names of organizations with a published event, for the form's <datalist> (names
+    from unpublished submissions stay private)."""
+    published = sa.select(Event.organization_id).where(Event.published.is_not(None))
+    return list(
+        db.session.scalars(
+            sa.select(Organization.name)
+            .where(Organization.id.in_(published))
+            .order_by(Organization.name)
+            .limit(2000)
+        )
+    )
+
+
+STATUS_WORDS = {
+    "pending": "waiting for review",
+    "approved": "published",
+    "rejected": "not accepted",
+    "changes-requested": "changes requested",
+    "cancelled": "cancelled",
+}
+
+
+@bp.app_template_filter("status_words")
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+@bp.app_template_global()
+def flyer_url(event: Event) -> str | None:
+    """The public flyer link of an event, if it has one (for event pages)."""
+    if event.id is None or event.published is None:
+        return None
+    if db.session.scalar(sa.select(Flyer.id).where(Flyer.event_id == event.id)) is None:
+        return None
+    return url_for("submissions.flyer", event_id=event.id)
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    return render_template(
+        "error.html",
+        code=413,
+        title="That upload is too large",
+        message="A flyer can be at most 5 MB, and the whole form 8 MB. Go back with your "
+        "browser's Back button (what you typed is usually still there) and choose a "
+        "smaller file.",
+    ), 413
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error):
+    """An expired or missing form token: nothing is saved. The submission form comes back
+    with what was typed and a fresh token, so nothing typed is lost."""
+    if request.endpoint == "submissions.submit":
+        form = SubmissionForm()
+        form.validate()
+        form.csrf_token.errors = []
+        return render_submit(
+            form,
+            400,
+            notice="The form had expired or did not come from this site, so nothing was "
+            "saved. Check your event and send it again.",
+        )
+    return render_template(
+        "error.html",
+        code=400,
+        title="That form had expired",
+        message="Nothing was saved. Go back, reload the page and try again.",
+    ), 400
