@@ -1,8 +1,50 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length
+
+from .. import vocab
+
+ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in vocab.ROLES]
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", [DataRequired("Enter your e-mail."), Length(max=254)])
     password = PasswordField("Password", [DataRequired("Enter your password."), Length(max=1000)])
+
+
+class AccountForm(FlaskForm):
+    """An admin adds a moderator or admin account."""
+
+    email = EmailField(
+        "E-mail",
+        [
+            DataRequired("Enter the e-mail address."),
+            Length(max=254),
+            Email("Enter a valid e-mail address.", check_deliverability=False),
+        ],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="moderator")
+    password = PasswordField(
+        "Initial password",
+        [
+            DataRequired("Enter an initial password."),
+            Length(10, 1000, "The password must be at least 10 characters long."),
+        ],
+        description="At least 10 characters. Give it to the person through a safe channel.",
+    )
+
+
+class AccountChangeForm(FlaskForm):
+    """Change one account: its role, or whether it is active."""
+
+    action = SelectField(
+        "Change",
+        choices=[
+            SelectChoice("role", "Role"),
+            SelectChoice("deactivate", "Deactivate"),
+            SelectChoice("reactivate", "Reactivate"),
+        ],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="moderator")

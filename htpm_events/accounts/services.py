@@ -1,10 +1,11 @@
-"""Logging in, with the lockout of SPEC §11."""
+"""Logging in, with the lockout of SPEC §11, and account administration."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from .. import vocab
 from ..extensions import db
 from ..timeutil import now_utc
 from .models import User
@@ -57,3 +58,50 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+class AccountError(Exception):
+    """An account change that is not allowed; the message says why."""
+
+
+def create_account(email: str, role: str, password: str) -> User:
+    """Add an account (flushes). Raises :class:`AccountError` if the e-mail is taken."""
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise AccountError("There is already an account with this e-mail.")
+    user = User(email=email, role=role, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_account(user: User, acting: User, action: str, role: str | None = None) -> str | None:
+    """Deactivate, reactivate or change the role of ``user`` (flushes); returns the audit
+    action name, or None when nothing changed.
+
+    An admin cannot lock themselves out: no deactivating or demoting one's own account."""
+    if action == "deactivate":
+        if user.id == acting.id:
+            raise AccountError("You cannot deactivate your own account.")
+        if not user.active:
+            return None
+        user.active = False
+    elif action == "reactivate":
+        if user.active:
+            return None
+        user.active = True
+        user.failed_logins = 0
+        user.locked_until = None
+    elif action == "role":
+        if role not in vocab.ROLES:
+            raise AccountError("Choose moderator or admin.")
+        if role == user.role:
+            return None
+        if user.id == acting.id:
+            raise AccountError("You cannot change your own role; ask another admin.")
+        user.role = role
+    else:
+        raise AccountError("Unknown change.")
+    db.session.flush()
+    return f"account-{action}"

@@ -1,0 +1,139 @@
+"""Moderators' forms. Every one carries Flask-WTF's CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..text import has_control_chars
+from .services import DECISIONS
+
+DECISION_CHOICES = [
+    SelectChoice("approve", "Approve and publish"),
+    SelectChoice("reject", "Reject"),
+    SelectChoice("request-changes", "Ask for changes"),
+]
+assert [choice.value for choice in DECISION_CHOICES] == list(DECISIONS)
+
+REASON_HELP = "The submitter reads this in an e-mail and on their manage page."
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ReasonMixin:
+    def reason_ok(self, required: bool) -> bool:
+        reason = self.reason.data or ""
+        if has_control_chars(reason, multiline=True):
+            self.reason.errors = [*self.reason.errors, "Remove control characters."]
+            return False
+        if required and not reason:
+            self.reason.errors = [
+                *self.reason.errors,
+                "Give a reason: it is required unless you approve.",
+            ]
+            return False
+        return True
+
+
+class DecisionForm(ReasonMixin, FlaskForm):
+    """``POST /moderate/events/<id>/decision``: ``decision`` and ``reason`` (SPEC §8)."""
+
+    decision = RadioField(
+        "Decision",
+        choices=DECISION_CHOICES,
+        validators=[InputRequired("Choose approve, reject or ask for changes.")],
+    )
+    reason = TextAreaField(
+        "Reason", [Optional(), Length(max=5000)], filters=[strip], description=REASON_HELP
+    )
+    #: The held change the moderator looked at (refused if a newer one arrived meanwhile).
+    revision = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.revision.data and not str(self.revision.data).isdigit():
+            self.revision.errors = [*self.revision.errors, "Not a change number."]
+            ok = False
+        return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
+
+    @property
+    def revision_id(self) -> int | None:
+        return int(self.revision.data) if self.revision.data else None
+
+
+class BulkDecisionForm(ReasonMixin, FlaskForm):
+    """The same decision for several queue items (event ids)."""
+
+    items = SelectMultipleField("Selected", coerce=int, validate_choice=False)
+    decision = RadioField(
+        "Decision for the selected items",
+        choices=DECISION_CHOICES,
+        validators=[InputRequired("Choose what to do with the selected items.")],
+    )
+    reason = TextAreaField(
+        "Reason (for reject and ask for changes)",
+        [Optional(), Length(max=5000)],
+        filters=[strip],
+        description="Sent to every selected submitter.",
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.items.data and not self.items.errors:
+            self.items.errors = [*self.items.errors, "Select at least one item."]
+            ok = False
+        return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
+
+
+class ReasonForm(ReasonMixin, FlaskForm):
+    """Cancel or un-publish: the reason is required."""
+
+    reason = TextAreaField("Reason", [Optional(), Length(max=5000)], filters=[strip])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.reason_ok(required=True) and ok
+
+
+class MergeForm(ReasonMixin, FlaskForm):
+    into = IntegerField(
+        "Merge into event number",
+        [
+            DataRequired("Enter the number of the original event."),
+            NumberRange(1, 2**31 - 1, "Enter an event number."),
+        ],
+    )
+    reason = TextAreaField("Note (optional)", [Optional(), Length(max=5000)], filters=[strip])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.reason_ok(required=False) and ok
+
+
+class ToggleForm(FlaskForm):
+    """Switch a flag on or off (feature, trust)."""
+
+    on = BooleanField("On")
+
+
+class DomainForm(FlaskForm):
+    domain = StringField(
+        "E-mail domain",
+        [DataRequired("Enter a domain."), Length(max=253)],
+        filters=[strip],
+        description="For example ag.ky.gov: confirmed contacts at this domain skip the queue.",
+    )
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token (a button that needs nothing else)."""

@@ -1,0 +1,117 @@
+"""The e-mails a submitter gets about a moderator's decision. Services build them; the view
+sends them once the decision is committed, so no e-mail announces a decision that was lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from ..events.models import Event
+from ..events.services import issue_manage_token, manage_token
+from ..mail import send_mail
+from ..text import slugify
+
+
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def base_url() -> str:
+    return str(current_app.config["HTPM_BASE_URL"]).rstrip("/")
+
+
+def manage_link(event: Event) -> str:
+    """The submitter's private link. Imported events never had one; give them one now
+    (the token is derived from the event, so this is the same link every time)."""
+    if event.manage_token_hash is None:
+        issue_manage_token(event)
+    return f"{base_url()}/manage/{manage_token(event)}"
+
+
+def public_link(event: Event) -> str:
+    return base_url() + url_for("calendar.event", event_id=event.id, slug=slugify(event.title))
+
+
+FOOTER = (
+    "Questions? Reply to this message.\n\n"
+    "National Human Trafficking Hotline: 1-888-373-7888 (text 233733), confidential, 24/7."
+)
+
+
+def compose(event: Event, subject: str, lead: str, reason: str | None, reason_label: str) -> Mail:
+    parts = [f"Hello {event.contact_name or ''}".rstrip() + ",", lead]
+    if reason:
+        parts.append(f"{reason_label}:\n{reason}")
+    if event.status in ("approved", "cancelled"):
+        parts.append(f"The public page: {public_link(event)}")
+    parts.append(
+        "See its status, edit or cancel it, and see registrations with your private link "
+        f"(keep it to yourself):\n{manage_link(event)}"
+    )
+    parts.append(FOOTER)
+    return Mail(event.contact_email, f"{subject}: {event.title}", "\n\n".join(parts))
+
+
+def decision_mail(event: Event, decision: str, reason: str | None, change: bool) -> Mail:
+    title = f"“{event.title}”"
+    if decision == "approve":
+        if change:
+            lead = f"The change you submitted to {title} was approved and is now public."
+        else:
+            lead = f"{title} was approved and is now on the HTPM Events Hub calendar."
+        return compose(event, "Approved", lead, reason, "The moderator's note")
+    if decision == "reject":
+        if change:
+            lead = (
+                f"The change you submitted to {title} was not accepted; "
+                "the published version stays as it was."
+            )
+        else:
+            lead = f"{title} was not accepted for the HTPM Events Hub calendar."
+        return compose(event, "Not accepted", lead, reason, "The moderator's reason")
+    lead = (
+        f"A moderator asks for changes to {title}"
+        + (" before your change can be published." if change else " before it can be published.")
+        + " Edit the event with your private link below; it comes back to the moderators then."
+    )
+    return compose(event, "Changes requested", lead, reason, "What to change")
+
+
+def action_mail(event: Event, action: str, reason: str | None, into: Event | None = None) -> Mail:
+    title = f"“{event.title}”"
+    if action == "cancel":
+        return compose(
+            event,
+            "Cancelled",
+            f"A moderator marked {title} as cancelled. Its page and the calendar feeds say so.",
+            reason,
+            "The moderator's reason",
+        )
+    if action == "unpublish":
+        return compose(
+            event,
+            "Taken off the calendar",
+            f"A moderator took {title} off the public calendar for another review.",
+            reason,
+            "The moderator's reason",
+        )
+    assert action == "merge" and into is not None
+    where = public_link(into) if into.status == "approved" else f"event #{into.id}"
+    return compose(
+        event,
+        "Merged with another listing",
+        f"{title} was listed twice on the hub, so a moderator merged it into one listing: "
+        f"{where}\nYour organization is credited there as a co-host and your "
+        "registration link is kept.",
+        reason,
+        "The moderator's note",
+    )
+
+
+def send_all(mails: list[Mail]) -> None:
+    for mail in mails:
+        send_mail(mail.to, mail.subject, mail.body)

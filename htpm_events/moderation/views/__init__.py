@@ -1,0 +1,20 @@
+"""The moderation blueprint: every URL under /moderate needs a logged-in moderator.
+
+URL rules, by module:
+
+- ``queue``: ``/moderate`` (the queue), ``/moderate/bulk``, ``/moderate/auto-published``
+- ``review``: ``/moderate/events/<id>`` and its ``decision``, ``edit``, ``merge``,
+  ``feature``, ``cancel``, ``unpublish``
+- ``trust``: ``/moderate/organizations``, ``/moderate/sources``, ``/moderate/domains`` (admin)
+- ``log``: ``/moderate/log``, ``/moderate/log.csv``
+- ``accounts``: ``/moderate/accounts`` (admin)
+"""
+
+from flask import Blueprint
+
+from ...accounts.decorators import require_moderator
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderate")
+bp.before_request(require_moderator)
+
+from . import accounts, actions, log, queue, review, trust  # noqa: E402, F401  (URL rules)

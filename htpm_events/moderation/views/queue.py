@@ -1,0 +1,103 @@
+"""The queue, bulk decisions and the "recently auto-published" spot-check list."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ...events.models import Event
+from ...extensions import db
+from ...timeutil import now_utc
+from ..forms import BulkDecisionForm
+from ..models import AuditEntry
+from ..notify import send_all
+from ..queue import KINDS, BadFilter, parse_filters, queue_items
+from ..services import DONE, ActionRefused, decide
+from . import bp
+
+#: Items shown on one queue page (the counts cover them all).
+SHOWN = 200
+#: How far back the "recently auto-published" list looks.
+AUTO_DAYS = 14
+
+
+def render_queue(form: BulkDecisionForm, status: int = 200):
+    try:
+        filters = parse_filters(request.args)
+    except BadFilter as bad:
+        abort(400, description=str(bad))
+    items = queue_items(filters, with_duplicates=True)
+    counts = {kind: sum(1 for i in items if i.kind == kind) for kind in KINDS}
+    page = render_template(
+        "moderation/queue.html",
+        items=items[:SHOWN],
+        total=len(items),
+        counts=counts,
+        filters=filters,
+        kinds=KINDS,
+        form=form,
+    )
+    return page, status
+
+
+@bp.route("")
+def queue():
+    return render_queue(BulkDecisionForm(formdata=None))
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    """One decision for every selected item; items that cannot take it are reported."""
+    form = BulkDecisionForm()
+    if not form.validate_on_submit():
+        return render_queue(form, 400)
+    events = db.session.scalars(
+        sa.select(Event)
+        .where(Event.id.in_(form.items.data))
+        .order_by(Event.id)
+        .options(selectinload(Event.revisions), selectinload(Event.organization))
+    ).all()
+    mails, done, refused = [], 0, []
+    for event in events:
+        try:
+            outcome = decide(event, current_user, form.decision.data, form.reason.data)
+        except ActionRefused as exc:
+            refused.append(f"#{event.id} {event.title}: {exc}")
+            continue
+        mails.extend(outcome.mails)
+        done += 1
+    db.session.commit()
+    send_all(mails)
+    missing = len(set(form.items.data)) - len(events)
+    flash(f"{DONE[form.decision.data]} {done} item{'s' if done != 1 else ''}.", "success")
+    for message in refused:
+        flash(f"Not changed: {message}", "error")
+    if missing:
+        flash(f"{missing} selected item(s) no longer exist.", "error")
+    return redirect(url_for("moderation.queue", **request.args))
+
+
+@bp.route("/auto-published")
+def auto_published():
+    """Events that skipped the queue (trusted organization or domain) in the last 14 days,
+    for spot checks."""
+    since = now_utc() - timedelta(days=AUTO_DAYS)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .join(Event, AuditEntry.event_id == Event.id)
+        .where(
+            AuditEntry.action == "auto-publish",
+            AuditEntry.at >= since,
+            Event.status == "approved",
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .options(selectinload(AuditEntry.event).selectinload(Event.organization))
+    ).all()
+    latest = {}
+    for entry in entries:  # newest first: keep one line per event
+        latest.setdefault(entry.event_id, entry)
+    return render_template(
+        "moderation/auto_published.html", entries=list(latest.values()), days=AUTO_DAYS
+    )
