@@ -1,0 +1,254 @@
+"""The one iCalendar serializer (RFC 5545, RFC 7986): the subscription feeds, the per-event
+``.ics`` file and the registration e-mail's attachment all come from here.
+
+The output depends on the data alone, so that an unchanged feed is byte-identical and its
+ETag stays valid: DTSTAMP is the event's last change (never "now"), and no calendar-level
+value is random or time-dependent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+
+from flask import current_app
+from icalendar import Calendar, vDuration, vRecur, vText, vUri
+from icalendar import Event as VEvent
+
+from .. import vocab
+from ..events.models import Event
+from ..events.occurrences import local_bounds
+from ..text import markdown_to_text, slugify
+from .vtimezone import vtimezone
+
+PRODID = "-//HTPM Events Hub//EN"
+#: How often subscribers should poll (RFC 7986 REFRESH-INTERVAL, X-PUBLISHED-TTL).
+REFRESH = timedelta(hours=1)
+CALENDAR_NAME = "HTPM events"
+#: RFC 5545 §3.1: a content line is folded so that no physical line exceeds 75 octets.
+LINE_OCTETS = 74  # plus the leading space of a continuation line
+#: Characters of Markdown whose plain text a worker remembers (see :func:`plain_text`).
+PLAIN_TEXT_BUDGET = 4_000_000
+
+
+# --- links --------------------------------------------------------------------------------
+
+
+def base_url() -> str:
+    return str(current_app.config["HTPM_BASE_URL"]).rstrip("/")
+
+
+def event_page_url(event: Event, base: str | None = None) -> str:
+    return f"{base or base_url()}/events/{event.id}/{slugify(event.title)}"
+
+
+def register_url(event: Event, base: str | None = None) -> str:
+    """The hub's counted registration link (SPEC §7), what feeds point at."""
+    return f"{base or base_url()}/events/{event.id}/register"
+
+
+def public_join_link(event: Event, for_attendee: bool = False) -> str | None:
+    """The join link, unless the hub hands it out to registered attendees only."""
+    if not event.online_url:
+        return None
+    if event.registration_mode == "hub" and not for_attendee:
+        return None
+    return event.online_url
+
+
+# --- one event ----------------------------------------------------------------------------
+
+
+def event_component(event: Event, base: str | None = None, *, for_attendee=False) -> VEvent:
+    """The VEVENT of a dated (not on-demand) event."""
+    if event.is_on_demand:
+        raise ValueError("on-demand items have no date and are never in a calendar")
+    base = base or base_url()
+    cancelled = event.status == "cancelled"
+    item = VEvent()
+    item.add("uid", event.uid)
+    item.add("dtstamp", event.updated.astimezone(UTC))
+    item.add("created", event.created.astimezone(UTC))
+    item.add("last-modified", event.updated.astimezone(UTC))
+    item.add("sequence", event.sequence)
+    start, end = local_bounds(event)
+    if event.all_day or event.start_time is None:
+        item.add("dtstart", start.date())
+        item.add("dtend", end.date())  # exclusive: the day after the last day
+        item.add("transp", "TRANSPARENT")  # a month-long exhibit should not block a calendar
+    else:
+        item.add("dtstart", start)
+        item.add("dtend", end)
+    if event.rrule:
+        item.add("rrule", vRecur.from_ical(event.rrule))
+    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("description", description(event, base, for_attendee))
+    item.add("location", location(event))
+    item.add("url", vUri(event_page_url(event, base)), parameters={"VALUE": "URI"})
+    item.add("categories", categories(event))
+    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    join = public_join_link(event, for_attendee)
+    if join:
+        item.add(
+            "conference",
+            vUri(join),
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"},
+        )
+    return item
+
+
+def description(event: Event, base: str, for_attendee: bool = False) -> str:
+    """Plain text that ends with the registration link and the event page link: Google and
+    Outlook ignore URL and CONFERENCE, so every link a reader needs is repeated here."""
+    parts = []
+    if event.status == "cancelled":
+        parts.append("This event has been cancelled.")
+    text = plain_text(event.description or "")
+    if text:
+        parts.append(text)
+    facts = [f"Hosted by: {event.organization.name}"]
+    if event.cost:
+        facts.append(f"Cost: {event.cost}")
+    join = public_join_link(event, for_attendee)
+    if join:
+        facts.append(f"Join online: {join}")
+    if event.registration_mode != "none":
+        facts.append(f"Register: {register_url(event, base)}")
+    facts.append(f"Event page: {event_page_url(event, base)}")
+    parts.append("\n".join(facts))
+    return "\n\n".join(parts)
+
+
+class _PlainTexts:
+    """Descriptions already converted by this worker: a feed rebuilt after one change only
+    converts that event's Markdown again (the conversion is a third of a cold build).
+    Bounded by the characters kept; emptied when full."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.items: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, markdown: str) -> str:
+        found = self.items.get(markdown)
+        if found is None:
+            found = markdown_to_text(markdown)
+            with self.lock:
+                if self.size + len(markdown) > self.budget:
+                    self.items.clear()
+                    self.size = 0
+                self.items[markdown] = found
+                self.size += len(markdown)
+        return found
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+plain_text = _PlainTexts(PLAIN_TEXT_BUDGET)
+
+
+def location(event: Event) -> str:
+    """Venue, address, city, state ZIP; "Online" for a virtual event."""
+    if event.format == "virtual":
+        return "Online"
+    region = " ".join(filter(None, (event.state, event.postal_code)))
+    place = ", ".join(filter(None, (event.venue_name, event.address, event.city, region)))
+    if event.format == "hybrid":
+        return f"{place} and online" if place else "Online"
+    return place
+
+
+def categories(event: Event) -> list[str]:
+    found = [
+        vocab.LEVELS.get(event.level, event.level),
+        vocab.FORMATS.get(event.format, event.format),
+        vocab.EVENT_TYPES.get(event.event_type, event.event_type),
+    ]
+    found += [vocab.TOPICS.get(topic, topic) for topic in event.topics]
+    return list(dict.fromkeys(found))
+
+
+# --- calendars ----------------------------------------------------------------------------
+
+
+def calendar(
+    events: Iterable[Event],
+    *,
+    name: str | None = None,
+    about: str | None = None,
+    base: str | None = None,
+    for_attendee: bool = False,
+) -> Calendar:
+    """A VCALENDAR of ``events`` with a VTIMEZONE for every TZID they use. With ``name``
+    it is a subscription feed (NAME, X-WR-CALNAME, refresh hints); without, a file."""
+    base = base or base_url()
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("name", vText(name))
+        cal.add("x-wr-calname", vText(name))
+        if about:
+            cal.add("description", vText(about))
+            cal.add("x-wr-caldesc", vText(about))
+        cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
+    components = [event_component(event, base, for_attendee=for_attendee) for event in events]
+    first_years: dict[str, int] = {}
+    for item in components:
+        for prop in ("DTSTART", "DTEND"):
+            tzid = item[prop].params.get("TZID")
+            if tzid:
+                year = item[prop].dt.year
+                first_years[tzid] = min(year, first_years.get(tzid, year))
+    for tzid in sorted(first_years):
+        cal.add_component(vtimezone(tzid, first_years[tzid]))
+    for item in components:
+        cal.add_component(item)
+    return cal
+
+
+def calendar_bytes(events: Iterable[Event], **options) -> bytes:
+    return to_bytes(calendar(events, **options))
+
+
+def event_ics(event: Event, *, for_attendee: bool = False) -> bytes:
+    """One event as an ``.ics`` file: for ``/events/<id>.ics`` and, with ``for_attendee``
+    (the join link even when the hub gives it to registrants only), e-mail attachments."""
+    return calendar_bytes([event], for_attendee=for_attendee)
+
+
+# --- bytes --------------------------------------------------------------------------------
+
+
+def to_bytes(component) -> bytes:
+    """``component.to_ical()``, byte for byte, with a faster line folder: icalendar folds
+    character by character, which is half the time of serializing a large feed."""
+    return b"\r\n".join(fold(str(line)) for line in component.content_lines() if line) + b"\r\n"
+
+
+def fold(line: str) -> bytes:
+    """Fold a content line at 75 octets as icalendar does: never inside a UTF-8 character,
+    and never between a backslash (or ^) and the character it escapes."""
+    data = line.encode()
+    if len(data) <= LINE_OCTETS:
+        return data
+    pieces = []
+    pos, size = 0, len(data)
+    while size - pos > LINE_OCTETS:
+        end = pos + LINE_OCTETS
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > pos:
+            end -= 1
+        pieces.append(data[pos:end])
+        pos = end
+    pieces.append(data[pos:])
+    return b"\r\n ".join(pieces)
