@@ -53,8 +53,10 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks print figures (see bench/README.md); they are not part of `make test`.
 bench: install-test
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/calendar_bench.py
+	$(BIN)/python bench/feeds_bench.py
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules .pytest_cache .ruff_cache

@@ -48,10 +48,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_web(app)
 
     from .accounts.views import bp as accounts_bp
-    from .calendar.views import bp as calendar_bp
+    from .calendar.api import bp as api_bp
+    from .calendar.blueprint import bp as calendar_bp
     from .cli import init_cli
+    from .feeds.views import bp as feeds_bp
+    from .moderation.views import bp as moderation_bp
+    from .submissions.views import bp as submissions_bp
 
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(submissions_bp)
     init_cli(app)
     return app

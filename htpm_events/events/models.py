@@ -193,7 +193,9 @@ class Event(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in ("approved", "cancelled")
+        return self.status == "approved" or (
+            self.status == "cancelled" and self.published is not None
+        )
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.status}>"
