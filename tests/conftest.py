@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from werkzeug.serving import make_server
 
 from htpm_events import create_app
@@ -148,6 +149,16 @@ def app(make_app):
     with app.app_context():
         yield app
         db.session.rollback()
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_per_request(request):
+    """In a test, requests run inside the test's app context and so share ``g``, where
+    Flask-Login keeps the logged-in user: forget it at the start of each request, as a
+    production request (with its own app context) does."""
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.before_request(lambda: g.pop("_login_user", None) and None)
 
 
 @pytest.fixture

@@ -8,24 +8,16 @@ written as strings so that these links do not depend on the feeds blueprint."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import url_for
 
 from ..events.filters import EventFilter
 from ..events.occurrences import local_bounds
+from ..links import absolute, counted_register_url, feed_links
 from ..text import markdown_to_text, slugify
 
-FEED_PATH = "/feeds/events.ics"
 DETAILS_MAX = 1200
-
-
-def base_url() -> str:
-    return str(current_app.config["HTPM_BASE_URL"]).rstrip("/")
-
-
-def absolute(path: str) -> str:
-    return base_url() + path
 
 
 def event_path(event) -> str:
@@ -45,23 +37,17 @@ def register_url(event) -> str | None:
     """The hub's counted registration link (SPEC §7); None when there is no registration."""
     if event.registration_mode not in ("external", "hub"):
         return None
-    return absolute(url_for("calendar.register", event_id=event.id))
-
-
-def webcal(url: str) -> str:
-    return "webcal://" + url.split("://", 1)[1]
+    return counted_register_url(event)
 
 
 def subscribe_links(event_filter: EventFilter) -> dict[str, str]:
     """The feed of a view's filters: https, webcal and Google Calendar's add-by-URL."""
-    query = event_filter.query_string()
-    path = FEED_PATH + ("?" + query if query else "")
-    https = absolute(path)
+    links = feed_links(event_filter.query_string())
     return {
-        "path": path,
-        "https": https,
-        "webcal": webcal(https),
-        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal(https), safe=""),
+        "path": links.path,
+        "https": links.https,
+        "webcal": links.webcal,
+        "google": links.google,
         "name": event_filter.describe(),
     }
 

@@ -17,6 +17,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -364,3 +365,9 @@ class EventForm(FlaskForm):
                     )
         after = sum(len(f.errors) for f in self)
         return ok and after == before
+
+
+#: The event's fields in the form's order: what held revisions keep and diffs compare.
+EVENT_FIELDS = tuple(
+    name for name, value in vars(EventForm).items() if isinstance(value, UnboundField)
+)

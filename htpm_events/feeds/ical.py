@@ -12,14 +12,14 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, timedelta
 
-from flask import current_app
 from icalendar import Calendar, vDuration, vRecur, vText, vUri
 from icalendar import Event as VEvent
 
 from .. import vocab
 from ..events.models import Event
 from ..events.occurrences import local_bounds
-from ..text import markdown_to_text, slugify
+from ..links import base_url, counted_register_url, event_url
+from ..text import markdown_to_text
 from .vtimezone import vtimezone
 
 PRODID = "-//HTPM Events Hub//EN"
@@ -35,17 +35,13 @@ PLAIN_TEXT_BUDGET = 4_000_000
 # --- links --------------------------------------------------------------------------------
 
 
-def base_url() -> str:
-    return str(current_app.config["HTPM_BASE_URL"]).rstrip("/")
-
-
 def event_page_url(event: Event, base: str | None = None) -> str:
-    return f"{base or base_url()}/events/{event.id}/{slugify(event.title)}"
+    return event_url(event, base)
 
 
 def register_url(event: Event, base: str | None = None) -> str:
     """The hub's counted registration link (SPEC §7), what feeds point at."""
-    return f"{base or base_url()}/events/{event.id}/register"
+    return counted_register_url(event, base)
 
 
 def public_join_link(event: Event, for_attendee: bool = False) -> str | None:

@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
-from wtforms.fields.core import UnboundField
 
-from ..events.forms import EventForm
+from ..events.forms import EVENT_FIELDS, EventForm
 from .base import ImportError_
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
@@ -72,8 +71,7 @@ def check_header(stream: io.TextIOBase) -> list[ImportError_]:
     header = next(csv.reader(stream), None)
     if not header:
         return [ImportError_(1, None, "The file is empty: the first line must name the columns.")]
-    known = {name for name, value in vars(EventForm).items() if isinstance(value, UnboundField)}
-    known |= EXTRA_COLUMNS
+    known = set(EVENT_FIELDS) | EXTRA_COLUMNS
     unknown = [h for h in header if h.strip() and h.strip() not in known]
     errors = [ImportError_(1, h, "Unknown column.") for h in unknown]
     for required in ("title", "organization", "start_date"):

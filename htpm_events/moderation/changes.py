@@ -5,24 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from ..events.forms import EventForm
-from ..events.services import PLAIN_FIELDS, TAG_FIELDS
+from ..events.forms import EVENT_FIELDS, EventForm
 from ..text import name_key
 from ..web import vocab_label
 
 #: The fields compared, in the order of the form.
-_ORDER = (
-    "title", "description", "organization", "level", "event_type", "topics", "audiences",
-    "format", "timezone", "start_date", "start_time", "end_date", "end_time", "all_day",
-    "recurrence", "recurrence_until", "recurrence_count", "state", "venue_name", "address",
-    "city", "postal_code", "online_url", "registration_mode", "registration_url",
-    "registration_deadline", "capacity", "cost", "ce_credits", "languages", "accessibility",
-    "contact_name", "contact_email",
-)  # fmt: skip
-# Fields added to the event later are compared too, after these.
-COMPARED = _ORDER + tuple(
-    name for name in (*PLAIN_FIELDS, *TAG_FIELDS, "registration_deadline") if name not in _ORDER
-)
+COMPARED = EVENT_FIELDS
 
 #: Vocabulary of the fields whose values are codes.
 LABELLED = {

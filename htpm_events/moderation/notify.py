@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
-
 from ..events.models import Event
-from ..events.services import issue_manage_token, manage_token
+from ..events.services import issue_manage_token
+from ..links import event_url
 from ..mail import send_mail
-from ..text import slugify
+from ..submissions.services import manage_url
 
 
 @dataclass
@@ -20,20 +19,16 @@ class Mail:
     body: str
 
 
-def base_url() -> str:
-    return str(current_app.config["HTPM_BASE_URL"]).rstrip("/")
-
-
 def manage_link(event: Event) -> str:
     """The submitter's private link. Imported events never had one; give them one now
     (the token is derived from the event, so this is the same link every time)."""
     if event.manage_token_hash is None:
         issue_manage_token(event)
-    return f"{base_url()}/manage/{manage_token(event)}"
+    return manage_url(event)
 
 
 def public_link(event: Event) -> str:
-    return base_url() + url_for("calendar.event", event_id=event.id, slug=slugify(event.title))
+    return event_url(event)
 
 
 FOOTER = (

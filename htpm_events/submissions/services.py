@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from ..accounts.models import User
+from ..events.forms import EVENT_FIELDS
 from ..events.models import Event, EventRevision, Flyer, Organization
 from ..events.services import (
     apply_data,
@@ -22,6 +23,7 @@ from ..events.services import (
 )
 from ..events.services import form_data as event_form_data
 from ..extensions import db
+from ..links import absolute
 from ..moderation.models import AuditEntry, TrustedDomain
 from ..moderation.trust import PUBLIC_MAIL_DOMAINS
 from ..registration.models import Registration
@@ -29,15 +31,6 @@ from ..text import name_key
 from ..timeutil import now_utc
 from .forms import Upload
 
-#: The fields of the event form: what a held revision keeps (not the flyer or buttons).
-EVENT_FIELDS = (
-    "title", "description", "organization", "level", "event_type", "topics", "audiences",
-    "format", "timezone", "start_date", "start_time", "end_date", "end_time", "all_day",
-    "recurrence", "recurrence_until", "recurrence_count", "state", "venue_name", "address",
-    "city", "postal_code", "online_url", "registration_mode", "registration_url",
-    "registration_deadline", "capacity", "cost", "ce_credits", "languages", "accessibility",
-    "contact_name", "contact_email",
-)  # fmt: skip
 EDITABLE_STATUSES = ("pending", "changes-requested", "approved")
 
 
@@ -291,10 +284,6 @@ def registration_counts(event: Event) -> dict[str, int]:
 
 
 # --- links and e-mail recipients -------------------------------------------------------------
-
-
-def absolute(path: str) -> str:
-    return current_app.config["HTPM_BASE_URL"].rstrip("/") + path
 
 
 def manage_url(event: Event, *, confirm: bool = False) -> str:

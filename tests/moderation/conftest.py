@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from htpm_events.events.models import EventRevision
 from htpm_events.events.services import form_data, revision_payload
 from htpm_events.extensions import db
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(request):
-    """In a test, requests run inside the test's app context and so share ``g``, where
-    Flask-Login keeps the logged-in user: forget it at the start of each request, as a
-    production request (with its own app context) does."""
-    if "app" in request.fixturenames:
-        app = request.getfixturevalue("app")
-        app.before_request(lambda: g.pop("_login_user", None) and None)
 
 
 def log_in(client, email: str, password: str = PASSWORD):
