@@ -128,7 +128,10 @@ class EventForm(FlaskForm):
         "there, so that each organization is listed under one name.",
     )
     level = SelectField(
-        "Level", choices=choices(vocab.LEVELS), validators=[DataRequired("Choose a level.")]
+        # No default: a community group should not be listed as "Federal" by accident.
+        "Level",
+        choices=choices(vocab.LEVELS, "Choose a level"),
+        validators=[DataRequired("Choose a level.")],
     )
     event_type = SelectField(
         "Type of event", choices=choices(vocab.EVENT_TYPES), default="training"

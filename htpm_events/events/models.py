@@ -44,6 +44,8 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        #: The agenda's order: local first day, then instant.
+        sa.Index("ix_events_status_start_date", "status", "start_date", "starts_at", "id"),
         sa.Index("ix_events_status_series_ends_at", "status", "series_ends_at"),
         sa.Index("ix_events_level", "level"),
         sa.Index("ix_events_state", "state"),

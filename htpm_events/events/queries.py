@@ -163,27 +163,38 @@ class Window:
         return max(occ.start_date, self.start_day(occ.event.timezone))
 
 
-def ordered_ids(event_filter: EventFilter, window: Window, where: list, limit: int, after=None):
-    """Ids and starts of matching public events in ``(starts_at, id)`` order, at most
-    ``limit``: one ordered index scan per public status, merged (a UNION ALL of two
-    LIMITed subqueries), so the first page never reads the whole table."""
+def order_keys(by_day: bool) -> tuple:
+    """``(starts_at, id)``, or with ``by_day`` ``(start_date, starts_at, id)``: the local
+    first day, then the instant (index ``ix_events_status_start_date``)."""
+    keys = (Event.starts_at, Event.id)
+    return (Event.start_date, *keys) if by_day else keys
+
+
+def ordered_ids(
+    event_filter: EventFilter, window: Window, where: list, limit: int, after=None, by_day=False
+):
+    """Ids of matching public events in :func:`order_keys` order, at most ``limit``: one
+    ordered index scan per public status, merged (a UNION ALL of two LIMITed subqueries),
+    so the first page never reads the whole table."""
     conditions = event_filter.conditions(window.now) + where
     parts = []
     for status in PUBLIC_STATUSES:
-        query = sa.select(Event.id, Event.starts_at).where(listed(window.now, status), *conditions)
+        query = sa.select(Event.id).where(listed(window.now, status), *conditions)
         if after is not None:
             query = query.where(sa.tuple_(Event.starts_at, Event.id) > sa.tuple_(*after))
-        part = query.order_by(Event.starts_at, Event.id).limit(limit).subquery()
-        parts.append(sa.select(part.c.id, part.c.starts_at))
+        part = query.order_by(*order_keys(by_day)).limit(limit).subquery()
+        parts.append(sa.select(part.c.id))
     return sa.union_all(*parts).subquery("page_ids")
 
 
-def events_in_order(event_filter: EventFilter, window: Window, where: list, limit: int, after=None):
-    ids = ordered_ids(event_filter, window, where, limit, after)
+def events_in_order(
+    event_filter: EventFilter, window: Window, where: list, limit: int, after=None, by_day=False
+):
+    ids = ordered_ids(event_filter, window, where, limit, after, by_day)
     query = (
         with_details(sa.select(Event))
         .join(ids, ids.c.id == Event.id)
-        .order_by(Event.starts_at, Event.id)
+        .order_by(*order_keys(by_day))
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -214,16 +225,18 @@ def agenda(event_filter: EventFilter, window: Window, page: int = 1, per_page: i
     """Page ``page`` of the dated occurrences in the window, ordered by the day they are
     listed under, then start, then event.
 
-    Events come from the database in ``starts_at`` order, ``limit`` at a time. When the
-    read stops at an event starting at instant T, every occurrence not read starts at T or
-    later, so it is listed on a local day no earlier than D0 = the UTC date of T - 14 h;
-    the occurrences sorting before (D0, T) are therefore complete. If they are too few for
-    this page (many recurring events, or a deep page), read more."""
+    Events come from the database in (local first day, ``starts_at``) order, ``limit`` at
+    a time. When the read stops at an event whose first day is D0 and which starts at
+    instant T, every event not read has a first day after D0, or D0 and a start at T or
+    later; so every occurrence not read is listed under (D0, T) or later, and the
+    occurrences sorting before (D0, T) are complete. If they are too few for this page
+    (many recurring events, or a deep page), read more. (Reading in ``starts_at`` order
+    instead would have to read 14 hours of events past the page, to cover every zone.)"""
     need = page * per_page + 1
     limit = need + 25
     where = [Event.format != "on-demand", *window.dated_sql(ordered=True)]
     while True:
-        events = events_in_order(event_filter, window, where, limit)
+        events = events_in_order(event_filter, window, where, limit, by_day=True)
         items = [
             (window.day_of(occ), occ.start.timestamp(), occ.event.id, occ)
             for event in events
@@ -232,8 +245,8 @@ def agenda(event_filter: EventFilter, window: Window, page: int = 1, per_page: i
         items.sort(key=lambda item: item[:3])
         exhausted = len(events) < limit
         if not exhausted:
-            last = events[-1].starts_at
-            cutoff = ((last - MAX_OFFSET).date(), last.timestamp())
+            last = events[-1]
+            cutoff = (last.start_date, last.starts_at.timestamp())
             items = [item for item in items if item[:2] < cutoff]
         if exhausted or len(items) >= need:
             break
