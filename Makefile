@@ -37,7 +37,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 run: install
 	$(BIN)/flask db upgrade
 	@if $(BIN)/flask demo needed; then $(BIN)/flask demo load; fi
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask run
 
 system-test-deps:
 	@sh scripts/test-system-deps.sh

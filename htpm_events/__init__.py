@@ -4,6 +4,7 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from . import extensions as ext
@@ -26,6 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     config_module.finish(app.config)
+    proxies = int(app.config.get("HTPM_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     # The extensions are reached through their module so that ``htpm_events.db`` stays the
     # module (Alembic migrations name ``htpm_events.db.UTCDateTime``), not the extension.

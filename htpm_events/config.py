@@ -21,9 +21,15 @@ ENV_NAMES = (
     "HTPM_IMPORT_MAX_BYTES",
     "HTPM_IMPORT_ALLOW_PRIVATE",
     "HTPM_REGISTRATION_RETENTION_DAYS",
+    "HTPM_PROXIES",
 )
 
-INT_NAMES = {"MAIL_PORT", "HTPM_IMPORT_MAX_BYTES", "HTPM_REGISTRATION_RETENTION_DAYS"}
+INT_NAMES = {
+    "MAIL_PORT",
+    "HTPM_IMPORT_MAX_BYTES",
+    "HTPM_REGISTRATION_RETENTION_DAYS",
+    "HTPM_PROXIES",
+}
 
 
 def defaults(instance_path: str) -> dict:
@@ -38,11 +44,14 @@ def defaults(instance_path: str) -> dict:
         "MAIL_PASSWORD": None,
         "MAIL_USE_TLS": False,
         "MODERATOR_EMAILS": "",
-        "HTPM_BASE_URL": "http://127.0.0.1:5000",
+        "HTPM_BASE_URL": development_base_url(),
         "HTPM_RATELIMITS": "on",
         "HTPM_IMPORT_MAX_BYTES": 10 * 1024 * 1024,
         "HTPM_IMPORT_ALLOW_PRIVATE": "0",
         "HTPM_REGISTRATION_RETENTION_DAYS": 30,
+        # Reverse proxies / load balancers in front of the app whose X-Forwarded-* headers
+        # are trusted (0: none). Rate limits count per client address, so set this.
+        "HTPM_PROXIES": 0,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -51,6 +60,17 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def development_base_url() -> str:
+    """Where ``flask run`` (``make run HOST=… PORT=…``) serves, so that links in pages and
+    e-mails work on a development machine without HTPM_BASE_URL."""
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
 
 
 def from_environment() -> dict:
@@ -94,10 +114,18 @@ def normalize_database_url(url: str) -> str:
 def instance_secret(config) -> str:
     """A secret key kept in ``instance/secret_key`` (created once) when none is configured."""
     path = Path(config["INSTANCE_PATH"]) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created private (never readable by others, not even until a chmod), then linked
+        # into place, so that workers starting together all end up with the same key.
+        temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker was first: its key is the key
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()

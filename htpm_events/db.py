@@ -5,6 +5,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
+#: The largest id an integer primary key holds on every supported database (PostgreSQL's
+#: ``integer`` is the narrowest): a larger number in a URL or a query is not an id.
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
@@ -28,6 +28,7 @@ def build_message(
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = ", ".join(to) if isinstance(to, list) else to
     message["Subject"] = subject
+    message["Date"] = format_datetime(now_utc())  # mandatory (RFC 5322 §3.6)
     message["Message-ID"] = make_msgid(domain="htpm-events")
     message.set_content(body)
     for item in attachments or []:

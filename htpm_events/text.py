@@ -65,8 +65,10 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
 
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARS_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 control characters (Unicode category Cc): C1 has terminal escapes such as
+#: U+009B (CSI) and the line break U+0085 (NEL).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARS_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def has_control_chars(value: str, multiline: bool = False) -> bool:

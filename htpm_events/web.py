@@ -3,13 +3,24 @@
 import secrets
 
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from . import vocab
+from .db import MAX_ID
 from .extensions import db
 from .text import render_markdown
 from .timeutil import now_utc
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` that stops at :data:`MAX_ID`, so an absurd id is a 404 like any unknown
+    one instead of an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,7 +30,10 @@ CSP = (
 
 
 def init_web(app: Flask) -> None:
+    """Before any blueprint is registered (the ``int`` converter applies to rules added later)."""
+    app.url_map.converters["int"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.before_request(refuse_undecodable_query)
     app.after_request(security_headers)
     app.context_processor(template_globals)
     init_jinja_globals(app)
@@ -28,6 +42,15 @@ def init_web(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", healthz)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
+
+
+def refuse_undecodable_query():
+    """A query string of raw bytes that are not UTF-8 (a WSGI server passes them on as they
+    came) is a 400: werkzeug's ``request.args`` decodes strictly and would raise (a 500)."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError:
+        abort(400, description="The address has characters that are not UTF-8.")
 
 
 def security_headers(response):

@@ -1,15 +1,24 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from .. import vocab
+from ..text import has_control_chars
 
 ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in vocab.ROLES]
 
 
+def no_control_chars(form, field):
+    """The e-mail is looked up in the database, and PostgreSQL refuses a NUL (a 500)."""
+    if isinstance(field.data, str) and has_control_chars(field.data):
+        raise ValidationError("Remove control characters from the e-mail.")
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", [DataRequired("Enter your e-mail."), Length(max=254)])
+    email = EmailField(
+        "E-mail", [DataRequired("Enter your e-mail."), Length(max=254), no_control_chars]
+    )
     password = PasswordField("Password", [DataRequired("Enter your password."), Length(max=1000)])
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, request, url_for
 
+from ..db import MAX_ID
 from ..events.filters import EventFilter, FilterError
 from ..events.occurrences import local_bounds
 from ..events.queries import Window, api_events, public_event_or_404
@@ -58,7 +59,8 @@ def number(name: str, default: int, high: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= 12  # "²".isdigit() is true
+    if not digits or not 1 <= int(raw) <= high:
         raise BadParameter(name, raw, f"{name}=“{raw}” must be a whole number from 1 to {high}.")
     return int(raw)
 
@@ -75,6 +77,8 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
         starts_at = datetime.fromisoformat(when)
         if starts_at.tzinfo is None:
             raise ValueError("naive")
+        if not (event_id.isascii() and event_id.isdigit() and int(event_id) <= MAX_ID):
+            raise ValueError("not an id")
         return starts_at, int(event_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadParameter(

@@ -61,7 +61,8 @@ def int_arg(name: str, default: int, low: int, high: int, hint: str = "") -> int
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= 12  # "²".isdigit() is true
+    if not digits or not low <= int(raw) <= high:
         abort(400, description=f"{name}=“{raw}” must be a whole number from {low} to {high}.{hint}")
     return int(raw)
 

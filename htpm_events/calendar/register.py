@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..events.queries import public_event_or_404
 from ..extensions import db
 from ..registration.models import RegisterClick
+from ..text import is_http_url
 from ..timeutil import now_utc
 from . import links
 
@@ -42,7 +43,9 @@ def register(event_id: int):
         return render_template("calendar/register.html", event=event, state="closed", now=now)
     if event.registration_mode == "hub":
         return render_template("calendar/register.html", event=event, state="hub", now=now)
-    if not event.registration_url:
+    if not event.registration_url or not is_http_url(event.registration_url):
+        # Forms accept http(s) only; never send a visitor on to javascript: or data:
+        # whatever path a value took into the database.
         abort(404, description="This event has no registration link.")
     if request.method == "GET":  # a HEAD (link checkers, previews) is not a click
         count_click(event.id, now.date())

@@ -16,10 +16,15 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from .. import vocab
+from ..db import MAX_ID
 from ..extensions import db
 from .models import Event, EventTag, Organization
 
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+#: What :func:`..text.slugify` makes of a name (plus a "-2" suffix): an ``org=`` slug.
+ORG_SLUG = re.compile(r"[a-z0-9-]{1,250}")
+#: The years ``from=``/``to=`` accept (the month grid's range).
+DATE_YEARS = (1900, 2999)
 #: Every timezone is within 14 hours of UTC: the SQL pre-filter widens date windows by this.
 MAX_OFFSET = timedelta(hours=14)
 
@@ -235,43 +240,73 @@ def iso_date(args: MultiDict, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             name, value, f"{name}=“{value}” is not a date (use YYYY-MM-DD)."
         ) from None
+    if not DATE_YEARS[0] <= found.year <= DATE_YEARS[1]:
+        # Year 1 or 9999 would overflow the window arithmetic (a 500).
+        raise FilterError(
+            name,
+            value,
+            f"{name}=“{value}” is out of range: use a date from {DATE_YEARS[0]} to "
+            f"{DATE_YEARS[1]}.",
+        )
+    return found
+
+
+def org_id(value: str) -> int | None:
+    """The organization id that ``org=`` names, or None when it is a slug. Only ASCII
+    digits count (``"²".isdigit()`` is true), and an id no database column holds is 0,
+    which matches nothing."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value) <= 12 and int(value) <= MAX_ID else 0
+
+
+def org_condition(value: str):
+    """The WHERE clause of the public organization ``org=`` names, or None when the value
+    can be neither an id nor a slug (a NUL would make PostgreSQL fail: a 500). Public: with
+    a published event, so that names from unpublished submissions stay private (as in the
+    form's suggestions)."""
+    number = org_id(value)
+    if number is not None:
+        named = Organization.id == number
+    elif ORG_SLUG.fullmatch(value.lower()):
+        named = Organization.slug == value.lower()
+    else:
+        return None
+    published = sa.select(Event.organization_id).where(Event.published.is_not(None))
+    return sa.and_(named, Organization.id.in_(published))
 
 
 def resolve_org(value: str) -> int:
-    query = sa.select(Organization.id)
-    if value.isdigit():
-        query = query.where(Organization.id == int(value))
-    else:
-        query = query.where(Organization.slug == value.lower())
-    found = db.session.scalar(query)
+    condition = org_condition(value)
+    found = None
+    if condition is not None:
+        found = db.session.scalar(sa.select(Organization.id).where(condition))
     if found is None:
         raise FilterError("org", value, f"No organization “{value}” (org= takes an id or a slug).")
     return found
 
 
 def org_name(value: str) -> str:
-    query = sa.select(Organization.name)
-    query = (
-        query.where(Organization.id == int(value))
-        if value.isdigit()
-        else query.where(Organization.slug == value.lower())
-    )
-    return db.session.scalar(query) or value
+    condition = org_condition(value)
+    if condition is None:
+        return value
+    return db.session.scalar(sa.select(Organization.name).where(condition)) or value
 
 
 def label_for(param: str, value: str) -> str:
     if param in VOCAB_PARAMS:
         table, label = VOCAB_PARAMS[param]
         return f"{label.capitalize()}: {table.get(value, value)}"
+    if param == "org":  # only here: the other labels need no query
+        return f"Organization: {org_name(value)}"
     return {
         "q": f"Search: {value}",
         "lang": f"Language: {value}",
-        "org": f"Organization: {org_name(value)}",
         "free": "Free",
         "open": "Registration open",
         "from": f"From {value}",

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..db import MAX_ID
 from ..text import has_control_chars
 from .services import DECISIONS
 
@@ -61,7 +62,9 @@ class DecisionForm(ReasonMixin, FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.revision.data and not str(self.revision.data).isdigit():
+        number = str(self.revision.data or "")
+        # ASCII digits only: "²".isdigit() is true and int("²") fails (a 500).
+        if number and not (number.isascii() and number.isdigit() and len(number) <= 12):
             self.revision.errors = [*self.revision.errors, "Not a change number."]
             ok = False
         return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
@@ -91,6 +94,10 @@ class BulkDecisionForm(ReasonMixin, FlaskForm):
         ok = super().validate(extra_validators)
         if not self.items.data and not self.items.errors:
             self.items.errors = [*self.items.errors, "Select at least one item."]
+            ok = False
+        elif any(not 1 <= item <= MAX_ID for item in self.items.data or []):
+            # A number no id column holds overflows the database driver (a 500).
+            self.items.errors = [*self.items.errors, "Not an event number."]
             ok = False
         return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
 

@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..db import MAX_ID
 from ..extensions import db
+from ..text import has_control_chars
 from .models import AuditEntry
 from .queue import BadFilter
 
@@ -38,18 +40,30 @@ def parse_date(name: str, value: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError:
         raise BadFilter(f"“{value[:40]}” is not a date for {name}: use YYYY-MM-DD.") from None
+    if not 1900 <= found.year <= 2999:  # 9999-12-31 + 1 day overflows (a 500)
+        raise BadFilter(f"“{value}” is out of range for {name}: use a year from 1900 to 2999.")
+    return found
+
+
+def text_filter(args, name: str, limit: int) -> str | None:
+    value = (args.get(name) or "").strip()[:limit]
+    if has_control_chars(value):  # PostgreSQL refuses a NUL in a query (a 500)
+        raise BadFilter(f"The {name} filter has control characters.")
+    return value or None
 
 
 def parse_filters(args) -> LogFilters:
     event = (args.get("event") or "").strip().lstrip("#")
-    if event and (not event.isdigit() or len(event) > 12):
+    if event and (
+        len(event) > 12 or not (event.isascii() and event.isdigit()) or int(event) > MAX_ID
+    ):
         raise BadFilter(f"“{event[:40]}” is not an event number.")
     filters = LogFilters(
-        action=(args.get("action") or "").strip()[:40] or None,
-        actor=(args.get("actor") or "").strip()[:254] or None,
+        action=text_filter(args, "action", 40),
+        actor=text_filter(args, "actor", 254),
         event=int(event) if event else None,
         date_from=parse_date("from", (args.get("from") or "").strip()),
         date_to=parse_date("to", (args.get("to") or "").strip()),

@@ -149,7 +149,8 @@ def confirm_key(event: Event) -> str:
 def confirm_contact(event: Event, key: str | None) -> bool:
     """Record that the contact opened the e-mailed link; a pending event that is then
     trusted is published. Returns whether the event was published now."""
-    if not key or not hmac.compare_digest(key, confirm_key(event)):
+    # Compared as bytes: compare_digest raises TypeError on a non-ASCII str (a 500).
+    if not key or not hmac.compare_digest(key.encode(), confirm_key(event).encode()):
         return False
     if event.contact_confirmed_at is None:
         event.contact_confirmed_at = now_utc()

@@ -9,6 +9,7 @@ from ..queue import BadFilter
 from . import bp
 
 PER_PAGE = 100
+MAX_PAGE = 100_000
 
 
 def filters_or_400():
@@ -22,7 +23,8 @@ def filters_or_400():
 def log():
     filters = filters_or_400()
     page = request.args.get("page", 1, type=int)
-    entries = db.paginate(log_query(filters), page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    page = min(max(page, 1), MAX_PAGE)  # a huge page overflows the OFFSET (a 500)
+    entries = db.paginate(log_query(filters), page=page, per_page=PER_PAGE, error_out=False)
     actions, actors = choices()
     return render_template(
         "moderation/log.html", entries=entries, filters=filters, actions=actions, actors=actors

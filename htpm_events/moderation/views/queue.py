@@ -76,7 +76,12 @@ def bulk():
         flash(f"Not changed: {message}", "error")
     if missing:
         flash(f"{missing} selected item(s) no longer exist.", "error")
-    return redirect(url_for("moderation.queue", **request.args))
+    try:  # back to the same filters; only known ones (``endpoint=`` or ``_scheme=`` would
+        # reach url_for as its own arguments)
+        back = parse_filters(request.args).args()
+    except BadFilter:
+        back = {}
+    return redirect(url_for("moderation.queue", **back))
 
 
 @bp.route("/auto-published")

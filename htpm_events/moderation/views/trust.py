@@ -1,7 +1,7 @@
 """Organizations and import sources (trust toggles), trusted e-mail domains (admins)."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...accounts.decorators import admin_required
@@ -9,6 +9,7 @@ from ...accounts.services import safe_next
 from ...events.models import Event, Organization
 from ...extensions import db
 from ...importers.models import ImportSource
+from ...text import has_control_chars
 from ..forms import DomainForm, EmptyForm, ToggleForm
 from ..models import TrustedDomain
 from ..trust import (
@@ -31,6 +32,8 @@ def back(default: str):
 @bp.route("/organizations")
 def organizations():
     query_text = (request.args.get("q") or "").strip()[:200]
+    if has_control_chars(query_text):  # PostgreSQL refuses a NUL in a query (a 500)
+        abort(400, description="The search has control characters.")
     counts = [
         sa.func.count(sa.case((Event.status == status, 1))).label(status.replace("-", "_"))
         for status in ("pending", "approved", "rejected", "changes-requested", "cancelled")
