@@ -166,7 +166,8 @@ def test_a_mistake_is_announced_and_everything_typed_stays(live_server, phone):
     phone.get_by_role("button", name="Submit event").click()
     summary = phone.get_by_role("alert").filter(has_text="Please check")
     expect(summary).to_be_visible()
-    assert phone.evaluate("document.activeElement.id") == "error-summary"
+    # submit.js moves focus to the summary once the page has loaded: wait for it.
+    expect(phone.locator("#error-summary")).to_be_focused()
     assert "The end time is before the start time." in phone.locator("#field-end_time").inner_text()
     assert phone.get_by_label("End time").get_attribute("aria-invalid") == "true"
     assert phone.get_by_label("Title").input_value() == "Typed title"
