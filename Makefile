@@ -34,10 +34,13 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The web server and one worker together (Procfile.dev, run by honcho): Ctrl-C stops both, and
+# when either stops the other is stopped too.
 run: install
 	$(BIN)/flask db upgrade
 	@if $(BIN)/flask demo needed; then $(BIN)/flask demo load; fi
-	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask run
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
+	  $(BIN)/honcho --no-colour -f Procfile.dev start
 
 system-test-deps:
 	@sh scripts/test-system-deps.sh
@@ -57,6 +60,7 @@ format: install-test
 bench: install-test
 	$(BIN)/python bench/calendar_bench.py
 	$(BIN)/python bench/feeds_bench.py
+	$(BIN)/python bench/mail_bench.py
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules .pytest_cache .ruff_cache

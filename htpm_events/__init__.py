@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = "Please log in to see that page."
 
+    from . import background
     from . import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from .db import set_sqlite_pragmas
 
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web import init_web
 
     init_web(app)
+    background.init_app(app)
 
     from .accounts.views import bp as accounts_bp
     from .calendar.api import bp as api_bp

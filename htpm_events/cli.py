@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from . import vocab
 from .accounts.models import User
+from .background.cli import jobs_cli, mail_cli, worker
 from .extensions import db
 from .importers.base import ImportFailed
 from .importers.services import file_source, import_csv, open_path
@@ -124,3 +125,6 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(imports_cli)
+    app.cli.add_command(worker)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(mail_cli)

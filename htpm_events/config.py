@@ -22,6 +22,9 @@ ENV_NAMES = (
     "HTPM_IMPORT_ALLOW_PRIVATE",
     "HTPM_REGISTRATION_RETENTION_DAYS",
     "HTPM_PROXIES",
+    "HTPM_QUEUE",
+    "HTPM_MAIL_RETRY_SECONDS",
+    "HTPM_MAIL_LEASE_SECONDS",
 )
 
 INT_NAMES = {
@@ -52,6 +55,14 @@ def defaults(instance_path: str) -> dict:
         # Reverse proxies / load balancers in front of the app whose X-Forwarded-* headers
         # are trusted (0: none). Rate limits count per client address, so set this.
         "HTPM_PROXIES": 0,
+        # The task queue: "" (a SQLite file in instance/, or Redis when REDIS_URL is set) or
+        # "immediate" (jobs run at once in the process that asks: for tests only).
+        "HTPM_QUEUE": "",
+        # The first wait before mail that failed for now is tried again (then doubled).
+        "HTPM_MAIL_RETRY_SECONDS": 60,
+        # How long a worker's claim on a message holds: a worker killed while sending leaves
+        # the message to another after this. Far above one SMTP conversation (30 s timeouts).
+        "HTPM_MAIL_LEASE_SECONDS": 120,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

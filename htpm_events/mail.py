@@ -1,16 +1,16 @@
-"""Sending e-mail: SMTP when ``MAIL_SERVER`` is set; otherwise (development) each message
-is written to ``instance/mail/`` and logged, so nothing is lost and nothing leaves the host."""
+"""Composing e-mail. Messages go to the outbox (``outbox/``) in the transaction that causes
+them; workers send them by SMTP when ``MAIL_SERVER`` is set, or otherwise (development) write
+each one to ``instance/mail/`` and the log, so nothing is lost and nothing leaves the host."""
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 from flask import current_app
 
+from .outbox import services as outbox
 from .timeutil import now_utc
 
 
@@ -48,31 +48,11 @@ def build_message(
     return message
 
 
-def send_mail(
+def queue_mail(
     to: str | list[str], subject: str, body: str, attachments: list[Attachment] | None = None
 ) -> EmailMessage:
-    """Send one message now. Failures are logged, never raised: an outage of the mail
-    server must not lose a submission that is already saved."""
+    """Put a message in the outbox, in the current transaction: it is sent by a worker once
+    (and only if) the transaction commits. Requests never talk to the mail server."""
     message = build_message(to, subject, body, attachments)
-    config = current_app.config
-    try:
-        if config.get("MAIL_SERVER"):
-            with smtplib.SMTP(
-                config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=10
-            ) as smtp:
-                if config.get("MAIL_USE_TLS"):
-                    smtp.starttls()
-                if config.get("MAIL_USERNAME"):
-                    smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-                smtp.send_message(message)
-        else:
-            folder = Path(current_app.instance_path) / "mail"
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{now_utc():%Y%m%dT%H%M%S%f}.eml"
-            (folder / name).write_bytes(bytes(message))
-            current_app.logger.info(
-                "Mail to %s (%s) written to %s", message["To"], subject, folder / name
-            )
-    except (OSError, smtplib.SMTPException) as exc:
-        current_app.logger.error("Could not send mail to %s: %s", message["To"], exc)
+    outbox.add(message)
     return message

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
 from .accounts.models import User
+from .background.models import JobRun
 from .events.models import (
     DataVersion,
     Event,
@@ -14,6 +15,7 @@ from .events.models import (
 from .feeds.models import FeedCache
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
+from .outbox.models import OutboxMessage
 from .registration.models import RegisterClick, Registration
 
 __all__ = [
@@ -24,10 +26,12 @@ __all__ = [
     "EventRevision",
     "EventTag",
     "FeedCache",
+    "JobRun",
     "Flyer",
     "ImportSource",
     "KeyDate",
     "Organization",
+    "OutboxMessage",
     "RegisterClick",
     "Registration",
     "TrustedDomain",

@@ -56,6 +56,9 @@ def base_config(database_url: str, instance: Path, **overrides) -> dict:
         "SERVER_NAME": None,
         "MAIL_SERVER": None,
         "MODERATOR_EMAILS": "moderators@example.org",
+        # Jobs (mail delivery) run in place when asked, so a test reads the mail its request
+        # caused; tests/background/ runs real workers on real queues.
+        "HTPM_QUEUE": "immediate",
     }
     config.update(overrides)
     return config

@@ -28,7 +28,7 @@ from .models import FeedCache
 
 log = logging.getLogger(__name__)
 
-#: Rows not rebuilt for this long are deleted when another feed is stored.
+#: Rows not rebuilt for this long are deleted by the ``feeds.clean`` job.
 KEEP = timedelta(days=2)
 #: Bodies a worker keeps in memory (each checked against the database's version).
 MEMORY_BYTES = 64 * 1024 * 1024
@@ -123,11 +123,6 @@ def store(key: str, version: Version, body: bytes, last_modified: datetime) -> E
         )  # (not Session.get: that would read the old body)
         if not exists:
             db.session.execute(sa.insert(FeedCache).values(key=key, **values))
-        db.session.execute(
-            sa.delete(FeedCache)
-            .where(FeedCache.built < now_utc() - KEEP)
-            .execution_options(synchronize_session=False)
-        )
         db.session.commit()
     except SQLAlchemyError as exc:  # another worker stored it first, or the database is busy
         db.session.rollback()

@@ -1,5 +1,6 @@
 """The e-mails a submitter gets about a moderator's decision. Services build them; the view
-sends them once the decision is committed, so no e-mail announces a decision that was lost."""
+queues them in the decision's transaction, so no e-mail announces a decision that was lost and
+no decision goes unannounced."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from ..events.models import Event
 from ..events.services import issue_manage_token
 from ..links import event_url
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..submissions.services import manage_url
 
 
@@ -107,6 +108,7 @@ def action_mail(event: Event, action: str, reason: str | None, into: Event | Non
     )
 
 
-def send_all(mails: list[Mail]) -> None:
+def queue_all(mails: list[Mail]) -> None:
+    """Into the outbox, in the current transaction (before the view commits)."""
     for mail in mails:
-        send_mail(mail.to, mail.subject, mail.body)
+        queue_mail(mail.to, mail.subject, mail.body)

@@ -1,11 +1,12 @@
-"""The e-mails of the submission flow, sent after the commit (plain text, no HTML)."""
+"""The e-mails of the submission flow (plain text, no HTML), queued in the outbox in the
+transaction of the change they announce."""
 
 from __future__ import annotations
 
 from flask import render_template
 
 from ..events.models import Event
-from ..mail import send_mail
+from ..mail import queue_mail
 from .services import absolute, manage_url, moderation_url, moderator_addresses
 
 MODERATOR_SUBJECTS = {
@@ -18,7 +19,7 @@ MODERATOR_SUBJECTS = {
 def receipt(event: Event, *, changed_contact: bool = False) -> None:
     """To the contact: the manage link (with the key that confirms the address) and a
     summary of what was submitted."""
-    send_mail(
+    queue_mail(
         event.contact_email,
         f"Your event: {event.title}",
         render_template(
@@ -34,7 +35,7 @@ def to_moderators(event: Event, what: str) -> None:
     recipients = moderator_addresses()
     if not recipients:
         return
-    send_mail(
+    queue_mail(
         recipients,
         f"{MODERATOR_SUBJECTS[what]}: {event.title}",
         render_template(
@@ -49,7 +50,7 @@ def to_moderators(event: Event, what: str) -> None:
 def cancelled(event: Event) -> None:
     """To the contact, so that a leaked manage link cannot cancel an event unnoticed."""
     page = absolute(f"/events/{event.id}") if event.published else None
-    send_mail(
+    queue_mail(
         event.contact_email,
         f"Cancelled: {event.title}",
         render_template(

@@ -77,9 +77,9 @@ def submit():
         return render_submit(form, 400)
 
     event, token = submit_event(form.data, form.upload)
-    db.session.commit()
     notices.receipt(event)
     notices.to_moderators(event, "new")
+    db.session.commit()
     session["submitted"] = {
         "title": event.title,
         "email": event.contact_email,
@@ -183,11 +183,11 @@ def edit(token: str):
     if form.validate_on_submit() and not flyer_lost(form):
         old_contact = event.contact_email
         outcome = edit_event(event, form.data, form.upload, form.remove_flyer.data)
-        db.session.commit()
         if outcome in ("held", "resubmitted"):
             notices.to_moderators(event, outcome)
         if outcome != "held" and event.contact_email.lower() != old_contact.lower():
             notices.receipt(event, changed_contact=True)
+        db.session.commit()
         flash(EDIT_MESSAGES[outcome], "success")
         return redirect(url_for(".manage", token=token), 303)
     remember_flyer(form)
@@ -222,8 +222,8 @@ def cancel(token: str):
     if not form.validate_on_submit():
         return render_manage(event, token, form, 400)
     cancel_event(event)
-    db.session.commit()
     notices.cancelled(event)
+    db.session.commit()
     flash("The event is cancelled.", "success")
     return redirect(url_for(".manage", token=token), 303)
 

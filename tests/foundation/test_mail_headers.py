@@ -5,12 +5,14 @@ and spam filters score it)."""
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from htpm_events.mail import send_mail
+from htpm_events.extensions import db
+from htpm_events.mail import queue_mail
 
 
 def test_a_sent_message_has_a_date_header(mail_app, mailbox):
     before = datetime.now(UTC).replace(microsecond=0)
-    send_mail("coordinator@county.example", "Hello", "Body text.")
+    queue_mail("coordinator@county.example", "Hello", "Body text.")
+    db.session.commit()
     [message] = mailbox.to("coordinator@county.example")
     assert message["Date"], "no Date header"
     sent = parsedate_to_datetime(message["Date"])

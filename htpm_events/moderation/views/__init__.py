@@ -8,6 +8,7 @@ URL rules, by module:
 - ``trust``: ``/moderate/organizations``, ``/moderate/sources``, ``/moderate/domains`` (admin)
 - ``log``: ``/moderate/log``, ``/moderate/log.csv``
 - ``accounts``: ``/moderate/accounts`` (admin)
+- ``status``: ``/moderate/status``, ``/moderate/outbox`` and its retry buttons (admin)
 """
 
 from flask import Blueprint
@@ -17,4 +18,4 @@ from ...accounts.decorators import require_moderator
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 bp.before_request(require_moderator)
 
-from . import accounts, actions, log, queue, review, trust  # noqa: E402, F401  (URL rules)
+from . import accounts, actions, log, queue, review, status, trust  # noqa: E402, F401  (URL rules)

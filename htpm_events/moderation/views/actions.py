@@ -10,7 +10,7 @@ from ...submissions.forms import EditForm
 from .. import services
 from ..duplicates import duplicates_of
 from ..forms import MergeForm, ReasonForm, ToggleForm
-from ..notify import send_all
+from ..notify import queue_all
 from ..services import ActionRefused, cancel_event, edit_event, set_featured
 from . import bp
 from .review import event_or_404
@@ -62,8 +62,8 @@ def reason_action(event_id: int, action, template: str):
                 db.session.rollback()
                 form.reason.errors = [*form.reason.errors, str(refused)]
                 return render_template(template, event=event_or_404(event_id), form=form), 409
+            queue_all(outcome.mails)
             db.session.commit()
-            send_all(outcome.mails)
             flash(outcome.message, "success")
             return redirect(url_for("moderation.review", event_id=event.id))
         status = 400
@@ -105,8 +105,8 @@ def merge(event_id: int):
                     form.into.errors = [*form.into.errors, str(refused)]
                     status = 409
                 else:
+                    queue_all(outcome.mails)
                     db.session.commit()
-                    send_all(outcome.mails)
                     flash(outcome.message, "success")
                     return redirect(url_for("moderation.review", event_id=original.id))
     page = render_template(

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...timeutil import now_utc
 from ..forms import BulkDecisionForm
 from ..models import AuditEntry
-from ..notify import send_all
+from ..notify import queue_all
 from ..queue import KINDS, BadFilter, parse_filters, queue_items
 from ..services import DONE, ActionRefused, decide
 from . import bp
@@ -68,8 +68,8 @@ def bulk():
             continue
         mails.extend(outcome.mails)
         done += 1
+    queue_all(mails)
     db.session.commit()
-    send_all(mails)
     missing = len(set(form.items.data)) - len(events)
     flash(f"{DONE[form.decision.data]} {done} item{'s' if done != 1 else ''}.", "success")
     for message in refused:

@@ -12,7 +12,7 @@ from ..changes import diff, flyer_change
 from ..duplicates import duplicates_of
 from ..forms import DecisionForm, ToggleForm
 from ..models import AuditEntry
-from ..notify import send_all
+from ..notify import queue_all
 from ..queue import next_item, organization_history, queue_key
 from ..services import ActionRefused, decide, held_changes
 from . import bp
@@ -95,8 +95,8 @@ def decision(event_id: int):
         db.session.rollback()
         form.decision.errors = [*form.decision.errors, str(refused)]
         return render_review(event_or_404(event_id), form, 409)
+    queue_all(outcome.mails)
     db.session.commit()
-    send_all(outcome.mails)
     following = next_item(where, skip=event.id)
     if following is None:
         flash(f"{outcome.message} The queue is empty.", "success")

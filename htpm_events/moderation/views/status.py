@@ -1,0 +1,124 @@
+"""Admins: how the background work is doing (``/moderate/status``) and the mail that could
+not be sent, with a retry button (``/moderate/outbox``)."""
+
+import logging
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, url_for
+
+from ... import background
+from ...accounts.decorators import admin_required
+from ...background.runs import all_runs
+from ...db import MAX_ID
+from ...extensions import db
+from ...outbox.models import FAILED, PENDING, OutboxMessage
+from ...outbox.services import counts, oldest_pending, retry
+from . import bp
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 100
+
+
+def check(probe) -> tuple[bool, str]:
+    try:
+        return True, probe()
+    except Exception as exc:  # the page reports the fault instead of failing with it
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+def database_answers() -> str:
+    db.session.execute(sa.text("SELECT 1"))
+    return db.engine.dialect.name
+
+
+def redis_answers() -> str:
+    from redis import Redis
+
+    client = Redis.from_url(
+        current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "answers"
+
+
+def queue_depth() -> str:
+    huey = background.huey_of()
+    return f"{huey.pending_count()} queued, {huey.scheduled_count()} scheduled for later"
+
+
+@bp.route("/status")
+@admin_required
+def status():
+    jobs = background.load_jobs()
+    runs = all_runs()
+    redis = check(redis_answers) if current_app.config.get("REDIS_URL") else None
+    return render_template(
+        "moderation/status.html",
+        outbox=counts(),
+        oldest=oldest_pending(),
+        queue=check(queue_depth),
+        queue_kind=describe_queue_kind(),
+        database=check(database_answers),
+        redis=redis,
+        jobs=sorted(jobs.values(), key=lambda j: j.name),
+        runs=runs,
+    )
+
+
+def describe_queue_kind() -> str:
+    if str(current_app.config.get("HTPM_QUEUE") or "").lower() == "immediate":
+        return "in process (HTPM_QUEUE=immediate)"
+    return "Redis" if current_app.config.get("REDIS_URL") else "SQLite file in instance/"
+
+
+@bp.route("/outbox")
+@admin_required
+def outbox():
+    failed = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PER_PAGE)
+    ).all()
+    retrying = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.attempts > 0)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PER_PAGE)
+    ).all()
+    return render_template(
+        "moderation/outbox.html", failed=failed, retrying=retrying, counts=counts()
+    )
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@admin_required
+def outbox_retry(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) if message_id <= MAX_ID else None
+    if message is None:
+        abort(404, description="There is no such message (it may have been cleaned up).")
+    if message.status != FAILED:
+        flash(f"Message #{message.id} is {message.status}: there is nothing to retry.", "error")
+        return redirect(url_for(".outbox"), 303)
+    retry(message)
+    db.session.commit()
+    log.info("Mail #%s queued again by an admin", message.id)
+    flash(f"Message #{message.id} is queued again.", "success")
+    return redirect(url_for(".outbox"), 303)
+
+
+@bp.route("/outbox/retry-failed", methods=["POST"])
+@admin_required
+def outbox_retry_failed():
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.status == FAILED)
+    ).all()
+    for message in messages:
+        retry(message)
+    db.session.commit()
+    flash(f"{len(messages)} failed message(s) queued again.", "success")
+    return redirect(url_for(".outbox"), 303)
