@@ -41,8 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = "Please log in to see that page."
 
-    from . import background
-    from . import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from . import (
+        background,
+        models,  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    )
     from .db import set_sqlite_pragmas
 
     with app.app_context():

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from .. import background
 from ..extensions import db
-from .services import deliver_due
 from .services import clean as clean_outbox
+from .services import deliver_due
 
 
 @background.job("mail.deliver")

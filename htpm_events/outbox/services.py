@@ -364,9 +364,7 @@ def clean(sent_after: timedelta, failed_after: timedelta) -> int:
         .where(
             sa.or_(
                 sa.and_(OutboxMessage.status == SENT, OutboxMessage.created < now - sent_after),
-                sa.and_(
-                    OutboxMessage.status == FAILED, OutboxMessage.created < now - failed_after
-                ),
+                sa.and_(OutboxMessage.status == FAILED, OutboxMessage.created < now - failed_after),
             )
         )
         .execution_options(synchronize_session=False)

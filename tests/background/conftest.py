@@ -203,9 +203,7 @@ def workers(database_url, tmp_path):
         if redis_url:
             env["REDIS_URL"] = redis_url
         env.update({key: str(value) for key, value in extra.items()})
-        made = [
-            Worker(env, tmp_path / f"worker-{len(started) + i}.log").start() for i in range(n)
-        ]
+        made = [Worker(env, tmp_path / f"worker-{len(started) + i}.log").start() for i in range(n)]
         started.extend(made)
         return made
 
