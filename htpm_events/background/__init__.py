@@ -136,11 +136,14 @@ def run_job(item: Job, *args):
     from ..extensions import db
 
     try:
-        return item.func(*args)
+        result = item.func(*args)
     except Exception:
         db.session.rollback()
         log.exception("Job %s%r failed; it runs again on its next turn", item.name, args)
         return None
+    if result:
+        log.info("%s: %s", item.name, result)
+    return result
 
 
 def run_scheduled(item: Job, force: bool = False) -> str | None:

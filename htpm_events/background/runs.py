@@ -62,6 +62,7 @@ def finish(item: Job, token: str) -> str | None:
     try:
         result = item.func()
         ok, text = True, str(result) if result is not None else "done"
+        log.info("%s: %s", item.name, text)
     except Exception as exc:
         db.session.rollback()
         log.exception("Scheduled job %s failed; it runs again on its next turn", item.name)

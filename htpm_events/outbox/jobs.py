@@ -10,7 +10,7 @@ from .services import deliver_due
 
 
 @background.job("mail.deliver")
-def deliver() -> str:
+def deliver() -> str | None:
     """Send the messages that are due."""
     result = deliver_due()
     if result.next_due is not None:
@@ -19,7 +19,7 @@ def deliver() -> str:
 
         wait = max((result.next_due - now_utc()).total_seconds(), 0.5)
         background.enqueue("mail.deliver", delay=wait)
-    return result.summary()
+    return result.summary() if result.attempted else None
 
 
 @background.scheduled("mail.sweep", every=timedelta(minutes=1))

@@ -91,6 +91,10 @@ class Delivery:
     next_due: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
     def summary(self) -> str:
         return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
 

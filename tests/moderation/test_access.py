@@ -5,10 +5,13 @@ import pytest
 from htpm_events.extensions import db
 from htpm_events.importers.models import ImportSource
 from htpm_events.moderation.models import TrustedDomain
+from htpm_events.outbox.models import FAILED, OutboxMessage
+from htpm_events.timeutil import now_utc
 
 from .conftest import log_in
 
-#: (method, URL) of every moderation page; {event}, {org}, {source}, {domain}, {user} are ids.
+#: (method, URL) of every moderation page; {event}, {org}, {source}, {domain}, {user},
+#: {message} are ids.
 MODERATOR_URLS = [
     ("GET", "/moderate"),
     ("POST", "/moderate/bulk"),
@@ -38,6 +41,10 @@ ADMIN_URLS = [
     ("GET", "/moderate/accounts"),
     ("POST", "/moderate/accounts"),
     ("POST", "/moderate/accounts/{user}"),
+    ("GET", "/moderate/status"),
+    ("GET", "/moderate/outbox"),
+    ("POST", "/moderate/outbox/{message}/retry"),
+    ("POST", "/moderate/outbox/retry-failed"),
 ]
 ALL_URLS = MODERATOR_URLS + ADMIN_URLS
 
@@ -50,7 +57,17 @@ def ids(make_event, make_user):
     db.session.add_all([source, domain])
     db.session.commit()
     other = make_user("other@example.org")
+    message = OutboxMessage(
+        recipients="someone@example.org",
+        subject="Hello",
+        content=b"Subject: Hello\r\n\r\nHello.\r\n",
+        status=FAILED,
+        give_up_at=now_utc(),
+    )
+    db.session.add(message)
+    db.session.commit()
     return {
+        "message": message.id,
         "event": event.id,
         "org": event.organization_id,
         "source": source.id,
@@ -75,7 +92,8 @@ def test_every_moderation_url_is_in_this_list(app):
          .replace("{org}", "<int:org_id>")
          .replace("{source}", "<int:source_id>")
          .replace("{domain}", "<int:domain_id>")
-         .replace("{user}", "<int:user_id>"))
+         .replace("{user}", "<int:user_id>")
+         .replace("{message}", "<int:message_id>"))
         for method, url in ALL_URLS
     }  # fmt: skip
     assert rules == listed
