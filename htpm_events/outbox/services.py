@@ -1,6 +1,6 @@
 """The mail outbox: messages are added in the caller's transaction and delivered by workers.
 
-Delivery claims one message at a time with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+Delivery claims a few messages at a time with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
 one atomic UPDATE on SQLite), so two workers never send one message; a worker killed while
 sending leaves its lease to expire and the message is sent once more, with the same
 Message-ID. A temporary failure (a 4xx, a dropped or refused connection) is retried with
@@ -116,8 +116,23 @@ def backoff(attempts: int) -> timedelta:
     return min(first_retry() * 2 ** max(attempts - 1, 0), RETRY_CAP)
 
 
-def claim_one() -> tuple[int, str] | None:
-    """Claim the oldest due message: its id and the claim's token, or None."""
+@dataclass
+class Claimed:
+    id: int
+    recipients: str
+    content: bytes
+    #: Attempts including this one.
+    attempts: int
+    give_up_at: datetime
+
+
+#: Messages claimed at once: one claim (a commit) for several messages, and a batch small
+#: enough to be sent well within its lease.
+BATCH = 10
+
+
+def claim(limit: int = BATCH) -> tuple[str, list[Claimed]]:
+    """Claim the oldest due messages (at most ``limit``): the claim's token and the messages."""
     now = now_utc()
     token = secrets.token_hex(16)
     due = (
@@ -128,37 +143,62 @@ def claim_one() -> tuple[int, str] | None:
             sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
         )
         .order_by(OutboxMessage.id)
-        .limit(1)
+        .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claimed = db.session.execute(
+        due = due.with_for_update(skip_locked=True)  # another worker's rows are skipped
+    rows = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(
-            lease_token=token,
-            lease_until=now + lease(),
-            attempts=OutboxMessage.attempts + 1,
+        .values(lease_token=token, lease_until=now + lease(), attempts=OutboxMessage.attempts + 1)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.recipients,
+            OutboxMessage.content,
+            OutboxMessage.attempts,
+            OutboxMessage.give_up_at,
         )
-        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
-    ).scalar()
+    ).all()
     db.session.commit()
-    return (claimed, token) if claimed is not None else None
+    return token, sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+def release(token: str) -> None:
+    """Give back the messages of a claim that were not tried (they count no attempt)."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.lease_token == token)
+        .values(lease_token=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def deliver_due(budget: float = 50.0) -> Delivery:
-    """Send due messages, one claim at a time, for at most ``budget`` seconds."""
+    """Send due messages, a claimed batch at a time, for at most ``budget`` seconds."""
     result = Delivery()
     started = time.monotonic()
     transport = make_transport()
+    # A message is only sent while its claim has at least half its lease left, so a slow
+    # server cannot make a claim expire mid-send (and another worker send it again).
+    safe = lease().total_seconds() / 2
     try:
         while time.monotonic() - started < budget:
-            claimed = claim_one()
-            if claimed is None:
+            token, batch = claim()
+            if not batch:
                 break
-            if not deliver_one(*claimed, transport, result):
-                break  # the mail server is unreachable: the rest wait for the next turn
+            claimed_at = time.monotonic()
+            reachable = True
+            for item in batch:
+                if time.monotonic() - claimed_at > safe:
+                    break
+                if not deliver_one(item, token, transport, result):
+                    reachable = False  # the mail server cannot be reached: stop for now
+                    break
+            release(token)  # whatever this batch did not try
+            if not reachable:
+                break
     finally:
         transport.close()
     if time.monotonic() - started >= budget:
@@ -168,14 +208,14 @@ def deliver_due(budget: float = 50.0) -> Delivery:
     return result
 
 
-def deliver_one(message_id: int, token: str, transport, result: Delivery) -> bool:
+def deliver_one(item: Claimed, token: str, transport, result: Delivery) -> bool:
     """Send one claimed message and record the outcome. False when the server cannot be
     reached (no point trying the next message now)."""
-    row = db.session.get(OutboxMessage, message_id)
-    recipients = [r.strip() for r in row.recipients.split(",") if r.strip()]
+    message_id = item.id
+    recipients = [r.strip() for r in item.recipients.split(",") if r.strip()]
     now = now_utc()
     try:
-        refused = transport.send(row.id, recipients, row.content)
+        refused = transport.send(message_id, recipients, item.content)
     except Permanent as exc:
         finish(message_id, token, status=FAILED, error=str(exc))
         result.failed += 1
@@ -184,15 +224,15 @@ def deliver_one(message_id: int, token: str, transport, result: Delivery) -> boo
     except (OSError, smtplib.SMTPException) as exc:
         transport.reset()
         error = describe(exc)
-        if now >= row.give_up_at:
+        if now >= item.give_up_at:
             finish(message_id, token, status=FAILED, error=f"Gave up after 2 days: {error}")
             result.failed += 1
         else:
-            due = now + backoff(row.attempts)
+            due = now + backoff(item.attempts)
             finish(message_id, token, status=PENDING, error=error, next_attempt_at=due)
             result.retrying += 1
             result.next_due = min(filter(None, (result.next_due, due)))
-        log.warning("Mail #%s not sent (attempt %s): %s", message_id, row.attempts, error)
+        log.warning("Mail #%s not sent (attempt %s): %s", message_id, item.attempts, error)
         # A refusal concerns this message; anything else (no connection, a dropped one, a
         # refused login) concerns them all.
         return isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from htpm_events.extensions import db
 from htpm_events.mail import queue_mail
 from htpm_events.outbox.models import FAILED, PENDING, SENT, OutboxMessage
-from htpm_events.outbox.services import backoff, claim_one, deliver_due, retry
+from htpm_events.outbox.services import backoff, claim, deliver_due, release, retry
 from htpm_events.timeutil import now_utc
 
 from ..submissions.helpers import form
@@ -133,12 +133,11 @@ def test_a_claim_is_held_by_one_worker_until_it_expires(make_app):
     with app.app_context():
         queue_mail("one@example.org", "Only one", "Hello.")
         db.session.commit()
-        claimed = claim_one()
-        assert claimed is not None
-        assert claim_one() is None  # the other worker finds nothing to do
+        token, [claimed] = claim()
+        assert claim()[1] == []  # the other worker finds nothing to do
         time.sleep(0.4)  # the first worker died: its claim expires
-        again = claim_one()
-        assert again is not None and again[0] == claimed[0] and again[1] != claimed[1]
+        again, [reclaimed] = claim()
+        assert reclaimed.id == claimed.id and again != token
         [message] = messages()
         assert message.attempts == 2
 
@@ -180,3 +179,20 @@ def test_web_requests_work_while_redis_is_away(queue_app, smtp):
         assert client.get("/events").status_code == 200
         waiting = [m for m in messages() if m.recipients == "patient@example.org"]
         assert [m.status for m in waiting] == [PENDING]  # the periodic sweep sends it later
+
+
+def test_two_claims_never_share_a_message_and_a_released_claim_counts_no_attempt(make_app):
+    app = make_app(HTPM_QUEUE="")  # no worker runs
+    with app.app_context():
+        for n in range(15):
+            queue_mail(f"p{n}@example.org", f"Message {n}", "Hello.")
+        db.session.commit()
+        first, batch = claim()
+        second, rest = claim()
+        assert len(batch) == 10 and len(rest) == 5
+        assert {m.id for m in batch}.isdisjoint(m.id for m in rest)
+        assert claim()[1] == []
+        release(first)  # e.g. the server went away before these were tried
+        _, again = claim()
+        assert sorted(m.id for m in again) == sorted(m.id for m in batch)
+        assert {m.attempts for m in again} == {1}

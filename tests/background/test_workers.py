@@ -76,12 +76,16 @@ def test_two_workers_on_redis_deliver_500_messages_none_twice_none_missing(
         assert "sent" in first.output() and "sent" in second.output()
 
 
-def test_a_worker_killed_mid_delivery_leaves_nothing_lost_and_nothing_doubled(
+def test_a_worker_killed_mid_delivery_loses_nothing_and_redoes_only_what_was_in_flight(
     queue_app, smtp, workers
 ):
+    """kill -9 while messages are being sent: after a restart every message is delivered.
+    A message is sent again only if the server accepted it in the instant between its
+    answer and the worker recording it (SMTP has no two-phase commit): at most one per
+    thread of the killed worker, with the same Message-ID, so mail programs show it once."""
     app = queue_app()
     smtp.start()
-    smtp.delay = 0.05  # a slow server: the kill lands while a message is being sent
+    smtp.delay = 0.05  # a slow server: the kill lands while messages are being sent
     with app.app_context():
         for n in range(60):
             queue_mail(f"person{n}@example.org", f"Message {n}", "Hello.")
@@ -89,13 +93,14 @@ def test_a_worker_killed_mid_delivery_leaves_nothing_lost_and_nothing_doubled(
         [worker] = workers(smtp, HTPM_MAIL_LEASE_SECONDS=2)
         wait_for(lambda: len(smtp.messages) >= 15, what="some messages sent")
         worker.kill()
-        sent_before = len(smtp.messages)
-        assert sent_before < 60, "the worker finished before it was killed"
+        assert len(smtp.messages) < 60, "the worker finished before it was killed"
 
-        workers(smtp, HTPM_MAIL_LEASE_SECONDS=2)  # restarted: the claim it held expires
+        workers(smtp, HTPM_MAIL_LEASE_SECONDS=2)  # restarted: the claims it held expire
         wait_for(lambda: statuses() == {SENT: 60}, timeout=60, what="every message sent")
-        no_duplicates(smtp)
-        assert len(smtp.messages) == 60
+        received = collections.Counter(m["Subject"] for m in smtp.messages)
+        assert set(received) == {f"Message {n}" for n in range(60)}  # none lost
+        doubled = [subject for subject, n in received.items() if n > 1]
+        assert len(doubled) <= 2 and max(received.values()) <= 2, received  # 2 threads
 
 
 def test_a_scheduled_job_that_fails_is_recorded_and_the_worker_goes_on(queue_app, smtp, workers):
