@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         models,  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     )
     from .db import set_sqlite_pragmas
+    from .registration import receivers  # noqa: F401  (registrations follow their event)
 
     with app.app_context():
         if ext.db.engine.dialect.name == "sqlite":
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import init_cli
     from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
+    from .registration.views import bp as registration_bp
     from .submissions.views import bp as submissions_bp
 
     app.register_blueprint(calendar_bp)
@@ -69,5 +71,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(registration_bp)
     init_cli(app)
     return app

@@ -19,6 +19,25 @@ from .timeutil import next_htpm_year, now_utc
 users_cli = AppGroup("users", help="Moderator and admin accounts.")
 demo_cli = AppGroup("demo", help="Sample data.")
 imports_cli = AppGroup("imports", help="Import events from files and sources.")
+registrations_cli = AppGroup("registrations", help="Hub registrations (SPEC §7).")
+
+
+@registrations_cli.command("purge")
+def registrations_purge() -> None:
+    """Delete attendee data HTPM_REGISTRATION_RETENTION_DAYS after each event's end."""
+    from .registration.services import purge
+
+    deleted = purge()
+    db.session.commit()
+    click.echo(f"{deleted} registration(s) purged; their counts are kept.")
+
+
+@registrations_cli.command("remind")
+def registrations_remind() -> None:
+    """Queue the reminders of registrations whose date starts within a day (each once)."""
+    from .registration.jobs import send_reminders
+
+    click.echo(f"{send_reminders()} reminder(s) queued.")
 
 
 @users_cli.command("create")
@@ -125,6 +144,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(imports_cli)
+    app.cli.add_command(registrations_cli)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)

@@ -16,7 +16,7 @@ from .feeds.models import FeedCache
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
 from .outbox.models import OutboxMessage
-from .registration.models import RegisterClick, Registration
+from .registration.models import RegisterClick, Registration, RegistrationTally
 
 __all__ = [
     "AuditEntry",
@@ -34,6 +34,7 @@ __all__ = [
     "OutboxMessage",
     "RegisterClick",
     "Registration",
+    "RegistrationTally",
     "TrustedDomain",
     "User",
 ]

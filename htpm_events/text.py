@@ -74,3 +74,9 @@ CONTROL_CHARS_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def has_control_chars(value: str, multiline: bool = False) -> bool:
     pattern = CONTROL_CHARS if multiline else CONTROL_CHARS_SINGLE_LINE
     return bool(pattern.search(value))
+
+
+def spreadsheet_safe(value) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV cells typed by the public)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

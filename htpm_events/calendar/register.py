@@ -3,8 +3,7 @@
 External registration: one click is counted for the event and the (UTC) day, and the
 visitor is sent on with a 302; nothing about the visitor is kept. After the deadline (or,
 without one, once the event has started) the page says registration is closed instead.
-Hub registration is announced honestly as not open yet (the form comes with the
-registration work)."""
+Hub registration shows the hub's own form (``registration/views.py``)."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..events.queries import public_event_or_404
 from ..extensions import db
 from ..registration.models import RegisterClick
+from ..registration.services import open_occurrences
 from ..text import is_http_url
 from ..timeutil import now_utc
 from . import links
@@ -42,7 +42,9 @@ def register(event_id: int):
     if not links.registration_open(event, now):
         return render_template("calendar/register.html", event=event, state="closed", now=now)
     if event.registration_mode == "hub":
-        return render_template("calendar/register.html", event=event, state="hub", now=now)
+        from ..registration.views import closed, hub_register
+
+        return hub_register(event) if open_occurrences(event, now) else closed(event)
     if not event.registration_url or not is_http_url(event.registration_url):
         # Forms accept http(s) only; never send a visitor on to javascript: or data:
         # whatever path a value took into the database.

@@ -14,6 +14,7 @@ from flask import current_app
 from ..extensions import db
 from ..text import name_key, slugify
 from ..timeutil import localize, now_utc
+from . import signals
 from .models import DataVersion, Event, Organization
 from .occurrences import build_rrule, local_bounds, series_end
 
@@ -215,6 +216,7 @@ def publish(event: Event, *, bump_sequence: bool = False) -> None:
     event.cancelled_at = None
     event.updated = now
     bump_data_version()
+    signals.published.send(event)
 
 
 def cancel(event: Event) -> None:
@@ -225,6 +227,7 @@ def cancel(event: Event) -> None:
     if was_public:
         event.sequence += 1
         bump_data_version()
+    signals.cancelled.send(event)
 
 
 def bump_data_version() -> None:

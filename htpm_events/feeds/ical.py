@@ -8,11 +8,12 @@ value is random or time-dependent.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, vDuration, vRecur, vText, vUri
+from icalendar import Calendar, vCalAddress, vDuration, vRecur, vText, vUri
 from icalendar import Event as VEvent
 
 from .. import vocab
@@ -20,6 +21,7 @@ from ..events.models import Event
 from ..events.occurrences import local_bounds
 from ..links import base_url, counted_register_url, event_url
 from ..text import markdown_to_text
+from ..timeutil import now_utc
 from .vtimezone import vtimezone
 
 PRODID = "-//HTPM Events Hub//EN"
@@ -197,6 +199,14 @@ def calendar(
         cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
     components = [event_component(event, base, for_attendee=for_attendee) for event in events]
+    add_timezones(cal, components)
+    for item in components:
+        cal.add_component(item)
+    return cal
+
+
+def add_timezones(cal: Calendar, components: list[VEvent]) -> None:
+    """A VTIMEZONE for every TZID the components use, from the first year they need."""
     first_years: dict[str, int] = {}
     for item in components:
         for prop in ("DTSTART", "DTEND"):
@@ -206,9 +216,6 @@ def calendar(
                 first_years[tzid] = min(year, first_years.get(tzid, year))
     for tzid in sorted(first_years):
         cal.add_component(vtimezone(tzid, first_years[tzid]))
-    for item in components:
-        cal.add_component(item)
-    return cal
 
 
 def calendar_bytes(events: Iterable[Event], **options) -> bytes:
@@ -219,6 +226,92 @@ def event_ics(event: Event, *, for_attendee: bool = False) -> bytes:
     """One event as an ``.ics`` file: for ``/events/<id>.ics`` and, with ``for_attendee``
     (the join link even when the hub gives it to registrants only), e-mail attachments."""
     return calendar_bytes([event], for_attendee=for_attendee)
+
+
+def occurrence_bounds(event: Event, occurrence: date) -> tuple[datetime, datetime]:
+    """Local start and exclusive end of the occurrence that starts on ``occurrence``."""
+    start, end = local_bounds(event)
+    moved = datetime.combine(occurrence, start.timetz()).replace(tzinfo=start.tzinfo)
+    return moved, moved + (end - start)
+
+
+def occurrence_uid(event: Event, occurrence: date) -> str:
+    """One UID per occurrence a person registered for; the event's own when it has one."""
+    return f"{event.uid}-{occurrence:%Y%m%d}" if event.rrule else event.uid
+
+
+def invitation(
+    event: Event,
+    occurrence: date,
+    *,
+    method: str,
+    sequence: int,
+    organizer: str,
+    attendee: str,
+    attendee_name: str,
+) -> bytes:
+    """The calendar file of one registration (RFC 5546 iTIP, as Google, Outlook and Apple
+    read it): METHOD:REQUEST for a confirmation or an update, METHOD:CANCEL when the
+    registration or the event is cancelled. One occurrence (a series' own, with its own
+    UID), the join link the hub keeps off public pages, the hub as ORGANIZER and the
+    person as an ATTENDEE who has accepted (no RSVP asked). Every new version of one
+    person's file carries a higher SEQUENCE."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unknown iTIP method {method}")
+    item = event_component(event, for_attendee=True)
+    for prop in ("RRULE", "DTSTART", "DTEND", "UID", "SEQUENCE", "DTSTAMP", "STATUS", "SUMMARY"):
+        item.pop(prop, None)
+    start, end = occurrence_bounds(event, occurrence)
+    item.add("uid", occurrence_uid(event, occurrence))
+    item.add("dtstamp", now_utc())
+    item.add("sequence", sequence)
+    if event.all_day or event.start_time is None:
+        item.add("dtstart", start.date())
+        item.add("dtend", end.date())
+    else:
+        item.add("dtstart", start)
+        item.add("dtend", end)
+    cancelled = method == "CANCEL"
+    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    item.add(
+        "organizer",
+        vCalAddress(f"mailto:{organizer}"),
+        parameters={"CN": "HTPM Events Hub"},
+    )
+    item.add(
+        "attendee",
+        vCalAddress(f"mailto:{attendee}"),
+        parameters={
+            "CN": attendee_name,
+            "ROLE": "REQ-PARTICIPANT",
+            "PARTSTAT": "DECLINED" if cancelled and event.status != "cancelled" else "ACCEPTED",
+            "RSVP": "FALSE",
+        },
+    )
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    add_timezones(cal, [item])
+    cal.add_component(item)
+    return to_bytes(cal)
+
+
+def attendee_fingerprint(event: Event, occurrence: date) -> str:
+    """What an attendee's calendar must follow: the time, the place and the join link."""
+    start, end = occurrence_bounds(event, occurrence)
+    facts = [
+        start.isoformat(),
+        end.isoformat(),
+        str(event.all_day),
+        event.timezone,
+        location(event),
+        event.online_url or "",
+        event.title,
+    ]
+    return hashlib.sha256("\x1f".join(facts).encode()).hexdigest()
 
 
 # --- bytes --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db import MAX_ID
 from ..extensions import db
-from ..text import has_control_chars
+from ..text import has_control_chars, spreadsheet_safe
 from .models import AuditEntry
 from .queue import BadFilter
 
@@ -105,12 +105,6 @@ CSV_COLUMNS = (
     "id", "at_utc", "actor", "action", "event_id", "event_title", "organization", "reason",
     "details",
 )  # fmt: skip
-
-
-def spreadsheet_safe(value) -> str:
-    """Text that a spreadsheet will not run as a formula (titles come from the public)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_rows(filters: LogFilters) -> Iterator[str]:

@@ -135,10 +135,23 @@ class EditForm(EventForm):
 
     #: The stored flyer's name, shown beside the field (set by the view).
     current_flyer: str | None = None
+    #: The event being edited (set by the view): its capacity cannot go below the seats taken.
+    editing = None
 
     @property
     def upload(self) -> Upload | None:
         return getattr(self.flyer, "upload", None)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.editing is not None and self.registration_mode.data == "hub":
+            from ..registration.services import capacity_problem
+
+            problem = capacity_problem(self.editing, self.capacity.data)
+            if problem:
+                self.capacity.errors = [*self.capacity.errors, problem]
+                valid = False
+        return valid
 
 
 class CancelForm(FlaskForm):

@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from ..events.models import Event, Flyer, Organization
 from ..events.services import event_for_token
 from ..extensions import db, limiter
+from ..registration.views import organizer_view
 from ..text import slugify
 from . import notices
 from .forms import EXTENSIONS, CancelForm, EditForm, SubmissionForm
@@ -167,6 +168,7 @@ def render_manage(event: Event, token: str, cancel_form: CancelForm, status: int
         cancel_form=cancel_form,
         revision=pending_revision(event),
         registrations=registration_counts(event),
+        organizer=organizer_view(event) if event.registration_mode == "hub" else None,
         editable=event.status in EDITABLE_STATUSES,
     ), status
 
@@ -180,6 +182,7 @@ def edit(token: str):
         return redirect(url_for(".manage", token=token), 303)
     form = EditForm() if request.method == "POST" else EditForm(data=edit_form_data(event))
     form.current_flyer = event.flyer.filename if event.flyer else None
+    form.editing = event
     if form.validate_on_submit() and not flyer_lost(form):
         old_contact = event.contact_email
         outcome = edit_event(event, form.data, form.upload, form.remove_flyer.data)

@@ -22,6 +22,7 @@ def edit(event_id: int):
     event = event_or_404(event_id)
     form = EditForm() if request.method == "POST" else EditForm(data=form_data(event))
     form.current_flyer = event.flyer.filename if event.flyer else None
+    form.editing = event
     if form.validate_on_submit():
         changed = edit_event(
             event, current_user, form.data, form.upload, bool(form.remove_flyer.data)
