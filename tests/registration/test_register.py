@@ -144,10 +144,8 @@ def test_a_date_that_is_not_offered_is_refused(client, hub_event):
 
 @pytest.mark.parametrize("why", ["deadline", "cancelled", "started"])
 def test_registration_closes_after_the_deadline_the_start_or_a_cancellation(client, hub_event, why):
-    if why == "started":
-        event = hub_event(start_date=soon(-1), end_date=soon(-1))
-    else:
-        event = hub_event()
+    day = soon(-1) if why == "started" else soon()
+    event = hub_event(start_date=day, end_date=day)
     if why == "deadline":
         event.registration_deadline = now_utc() - timedelta(minutes=1)
     elif why == "cancelled":
