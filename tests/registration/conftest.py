@@ -79,3 +79,13 @@ def calendar_part(message):
 
 def cancel_link(message) -> str:
     return re.search(r"http://localhost(/registration/[A-Za-z0-9_-]+)", body(message)).group(1)
+
+
+def admin_client_for(app, make_user):
+    """A test client logged in as an admin (moderation pages)."""
+    from ..moderation.conftest import PASSWORD, log_in
+
+    make_user("admin@example.org", PASSWORD, "admin")
+    client = app.test_client()
+    log_in(client, "admin@example.org")
+    return client
