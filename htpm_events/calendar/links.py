@@ -135,5 +135,9 @@ def registration_open(event, now: datetime) -> bool:
     """Open until the deadline or, without one, until the event starts (SPEC §2)."""
     if event.registration_mode not in ("external", "hub") or event.status != "approved":
         return False
+    if event.registration_mode == "hub":  # each date of a series until it starts
+        from ..registration.services import open_occurrences
+
+        return bool(open_occurrences(event, now))
     closes = event.registration_deadline or event.starts_at
     return now < closes

@@ -110,5 +110,15 @@ def event(event_id: int, slug: str | None = None):
         first_end=first_end,
         ended=item.series_ends_at is not None and item.series_ends_at <= now,
         deadline_text=deadline_text,
+        seats_left=hub_seats_left(item),
         language_name=lambda code: LANGUAGES.get(code.split("-")[0].lower(), code),
     )
+
+
+def hub_seats_left(event) -> int | None:
+    """Places left of a one-date hub-mode event (a series counts per date, on its form)."""
+    if event.registration_mode != "hub" or event.rrule or not event.capacity:
+        return None
+    from ..registration.services import seats_left
+
+    return seats_left(event, event.start_date)

@@ -79,7 +79,7 @@ def test_a_person_registers_cancels_from_the_email_and_the_place_is_free_again(l
     [confirmation] = mails(live_server)
     text = confirmation.get_body(("plain",)).get_content()
     link = re.search(r"http://127\.0\.0\.1(/registration/\S+)", text).group(1)
-    phone.goto(live_server.url + "/events/%d/register" % event_id)
+    phone.goto(f"{live_server.url}/events/{event_id}/register")
     expect(phone.get_by_text("Every place is taken")).to_be_visible()
 
     phone.goto(live_server.url + link)

@@ -167,3 +167,13 @@ def test_a_robot_filling_the_honeypot_is_answered_like_a_person_and_nothing_is_k
     assert response.status_code == 303
     assert registrations(event.id) == []
     assert mailbox.messages == []
+
+
+def test_the_event_page_shows_the_places_left_and_when_it_is_full(client, hub_event):
+    event = hub_event(capacity=2)
+    assert "2 of 2 places left" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    sign_up(client, event, email="a@example.org")
+    assert "1 of 2 places left" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    sign_up(client, event, email="b@example.org")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "the next registration joins the waitlist" in page
