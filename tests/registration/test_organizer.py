@@ -135,3 +135,30 @@ def test_purge_deletes_attendees_after_the_retention_period_and_keeps_the_counts
     result = mail_app.test_cli_runner().invoke(args=["registrations", "purge"])
     assert result.exit_code == 0 and "0 registration(s) purged" in result.output
     assert now_utc() < ended + timedelta(days=31)  # the real clock: nothing else was due
+
+
+def test_moderators_see_counts_and_a_chart_of_clicks_and_registrations_not_people(
+    mail_app, client, hub_event, make_event, make_user
+):
+    from .conftest import admin_client_for
+
+    event = hub_event(capacity=1)
+    sign_up(client, event, email="one@example.org", name="Private Person")
+    sign_up(client, event, email="two@example.org")
+    linked = make_event(title="Linked out")
+    for _ in range(3):
+        client.get(f"/events/{linked.id}/register")
+    admin = admin_client_for(mail_app, make_user)
+
+    page = admin.get(f"/moderate/events/{event.id}").get_data(as_text=True)
+    section = page.split('class="event-stats"')[1].split("</section>")[0]
+    assert "1 registered through the hub, 1 on the waitlist" in section
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in section and 'role="img"' in section
+    assert "one@example.org" not in section and "Private Person" not in section
+    today = now_utc().date().isoformat()
+    assert f'<th scope="row">{today}</th><td>0</td><td>2</td>' in section
+
+    page = admin.get(f"/moderate/events/{linked.id}").get_data(as_text=True)
+    section = page.split('class="event-stats"')[1].split("</section>")[0]
+    assert "3 click(s) on the registration link" in section
+    assert f'<th scope="row">{today}</th><td>3</td><td>0</td>' in section

@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 from ...events.models import Event
 from ...events.services import form_data, revision_data
 from ...extensions import db
+from ...registration.stats import event_stats, svg_chart
+from ...timeutil import now_utc
 from ..changes import diff, flyer_change
 from ..duplicates import duplicates_of
 from ..forms import DecisionForm, ToggleForm
@@ -55,8 +57,11 @@ def render_review(event: Event, form: DecisionForm | None = None, status: int = 
         .limit(30)
     ).all()
     merged_into = db.session.get(Event, event.merged_into_id) if event.merged_into_id else None
+    stats = event_stats(event.id, now_utc().date())
     page = render_template(
         "moderation/review.html",
+        stats=stats,
+        chart=svg_chart(stats),
         event=event,
         revision=revision,
         held=held,
