@@ -11,6 +11,8 @@ from htpm_events.accounts.models import User
 from htpm_events.events.models import Event, Organization
 from htpm_events.extensions import csrf, db
 from htpm_events.moderation.models import AuditEntry, TrustedDomain
+from htpm_events.outbox.models import OutboxMessage
+from htpm_events.registration.models import Registration
 
 from ..submissions.helpers import form
 
@@ -50,6 +52,8 @@ def test_every_post_route_refuses_a_request_without_the_token(
         "source_id": 1,
         "domain_id": domain.id,
         "user_id": other.id,
+        "message_id": 1,
+        "registration_id": 1,
     }
     client = guarded.test_client()
     with client.session_transaction() as session:  # logged in without a form
@@ -66,6 +70,8 @@ def test_every_post_route_refuses_a_request_without_the_token(
             [(e.status, e.title, e.featured) for e in db.session.scalars(sa.select(Event))],
             [o.trusted for o in db.session.scalars(sa.select(Organization))],
             [(u.active, u.role) for u in db.session.scalars(sa.select(User))],
+            db.session.scalar(sa.select(sa.func.count()).select_from(Registration)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)),
         )
 
     before = snapshot()
@@ -82,6 +88,10 @@ def test_every_post_route_refuses_a_request_without_the_token(
         "role": "admin",
         "action": "deactivate",
         "domain": "forged.example.org",
+        "name": "Forged Person",
+        "consent": "y",
+        "subject": "Forged",
+        "body": "Forged message.",
     }
     checked = []
     for rule in post_rules(guarded):
@@ -90,7 +100,16 @@ def test_every_post_route_refuses_a_request_without_the_token(
         assert response.status_code == 400, (url, response.status_code)
         checked.append(rule.rule)
     assert snapshot() == before
-    assert {"/submit", "/login", "/logout", "/manage/<token>/cancel"} <= set(checked)
+    assert {
+        "/submit",
+        "/login",
+        "/logout",
+        "/manage/<token>/cancel",
+        "/events/<int:event_id>/register",
+        "/registration/<token>",
+        "/manage/<token>/registrations/message",
+        "/moderate/outbox/<int:message_id>/retry",
+    } <= set(checked)
     assert any(path.startswith("/moderate") for path in checked)
     # Still logged in: the forged /logout did nothing either.
     assert client.get("/moderate").status_code == 200
