@@ -45,6 +45,17 @@ class Job:
     #: One line for ``flask jobs list`` and the status page.
     doc: str = ""
 
+    @property
+    def when(self) -> str:
+        """"every hour", "every 5 minutes", … or "when asked"."""
+        if self.every is None:
+            return "when asked"
+        for unit, seconds in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            count, rest = divmod(int(self.every.total_seconds()), seconds)
+            if count and not rest:
+                return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+        return f"every {int(self.every.total_seconds())} seconds"
+
 
 JOBS: dict[str, Job] = {}
 

@@ -58,7 +58,7 @@ def jobs_list() -> None:
     """Every job, how often it runs, and how its last run went."""
     runs = all_runs()
     for item in sorted(load_jobs().values(), key=lambda j: j.name):
-        every = f"every {item.every}" if item.every else "when asked"
+        every = item.when
         run = runs.get(item.name)
         last = "never run"
         if run is not None and run.last_finished is not None:
