@@ -15,6 +15,7 @@ from .feeds.models import FeedCache
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
 from .registration.models import RegisterClick, Registration
+from .submissions.models import FormReplay
 
 __all__ = [
     "AuditEntry",
@@ -24,6 +25,7 @@ __all__ = [
     "EventRevision",
     "EventTag",
     "FeedCache",
+    "FormReplay",
     "Flyer",
     "ImportSource",
     "KeyDate",
