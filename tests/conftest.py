@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,21 @@ def pytest_unconfigure(config):
     folder = getattr(config, "_htpm_basetemp", None)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clock():
+    """``HTPM_TEST_NOW=2027-01-14T15:00`` runs the whole suite with the clock set there (UTC,
+    ticking on), to check that no test or page depends on the year it was written in."""
+    when = os.environ.get("HTPM_TEST_NOW")
+    if not when:
+        yield None
+        return
+    import time_machine
+
+    moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 def base_config(database_url: str, instance: Path, **overrides) -> dict:

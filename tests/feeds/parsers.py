@@ -5,15 +5,13 @@ recurring-ical-events, and Mozilla's ical.js (Thunderbird's parser) run by node.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
-import pytest
+from ..jstools import node_for_icaljs
 
 JS = Path(__file__).resolve().parent.parent / "js"
-NODE = shutil.which("node")
 
 
 def lines(body: bytes) -> list[bytes]:
@@ -59,9 +57,7 @@ def recurring(body: bytes, start: date, end: date) -> list:
 
 
 def icaljs(body: bytes, start: date | None = None, end: date | None = None) -> dict:
-    if NODE is None or not (JS / "node_modules" / "ical.js").exists():
-        pytest.skip("node and tests/js/node_modules (npm ci in tests/js) are needed for ical.js")
-    args = [NODE, str(JS / "ics_parse.mjs")]
+    args = [node_for_icaljs(), str(JS / "ics_parse.mjs")]
     if start and end:
         args += [start.isoformat(), end.isoformat()]
     done = subprocess.run(args, input=body, capture_output=True, timeout=60, check=False)
