@@ -107,3 +107,18 @@ def iso(value) -> str:
     if hasattr(value, "hour"):
         return value.replace(tzinfo=None).isoformat(timespec="seconds")
     return value.isoformat()
+
+
+def property_texts(body: bytes) -> list[str]:
+    """Every property value and parameter of every component of ``body``, parsed (so
+    unfolded: 75-octet folding cannot hide a word from a check on these) and unescaped."""
+    texts = []
+    for component in icalendar_parse(body).walk():
+        for name, value in component.property_items(recursive=False, sorted=False):
+            if name in ("BEGIN", "END"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                text = item if isinstance(item, str) else item.to_ical()
+                texts.append(text.decode() if isinstance(text, bytes) else str(text))
+                texts += [f"{key}={param}" for key, param in getattr(item, "params", {}).items()]
+    return texts
