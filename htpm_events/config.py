@@ -12,6 +12,7 @@ ENV_NAMES = (
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_DEFAULT_SENDER",
+    "MAIL_REPLY_TO",
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_USE_TLS",
@@ -43,6 +44,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": None,  # None: mail is written to instance/mail/ and the log
         "MAIL_PORT": 25,
         "MAIL_DEFAULT_SENDER": "HTPM Events Hub <no-reply@localhost>",
+        "MAIL_REPLY_TO": None,  # the moderators' address, for replies to decision e-mails
         "MAIL_USERNAME": None,
         "MAIL_PASSWORD": None,
         "MAIL_USE_TLS": False,

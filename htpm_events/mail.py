@@ -28,6 +28,8 @@ def build_message(
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = ", ".join(to) if isinstance(to, list) else to
     message["Subject"] = subject
+    if current_app.config.get("MAIL_REPLY_TO"):
+        message["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
     message["Date"] = format_datetime(now_utc())  # mandatory (RFC 5322 §3.6)
     message["Message-ID"] = make_msgid(domain="htpm-events")
     message.set_content(body)

@@ -17,6 +17,7 @@ from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
 from .outbox.models import OutboxMessage
 from .registration.models import RegisterClick, Registration, RegistrationTally
+from .submissions.models import FormReplay
 
 __all__ = [
     "AuditEntry",
@@ -26,6 +27,7 @@ __all__ = [
     "EventRevision",
     "EventTag",
     "FeedCache",
+    "FormReplay",
     "JobRun",
     "Flyer",
     "ImportSource",

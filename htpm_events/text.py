@@ -48,13 +48,39 @@ def slugify(value: str, max_length: int = 80) -> str:
     return value[:max_length].rstrip("-") or "event"
 
 
+#: The longest key (``organizations.name_key`` is ``varchar(200)``).
+NAME_KEY_LENGTH = 200
+
+
+def is_diacritic(char: str) -> bool:
+    """A combining mark that only decorates a letter: Latin, Greek and Cyrillic accents
+    (canonical combining classes 200 and up) and Hebrew and Arabic vowel points (10-35).
+    Marks that make a different letter or syllable (Devanagari viramas and vowel signs, Thai
+    tone marks, the Japanese voicing mark) are kept."""
+    ccc = unicodedata.combining(char)
+    return ccc >= 200 or 10 <= ccc <= 35
+
+
 def name_key(value: str) -> str:
-    """A comparison key for organization names: case, accents, punctuation and "the" ignored."""
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", value.lower())
-    if words and words[0] == "the":
+    """A comparison key for organization names that keeps the letters and digits of every
+    script: NFKC (full-width letters, ligatures), Unicode case folding, accents and vowel
+    points dropped, every run of punctuation, symbols and spaces one space, and a leading
+    "the" dropped. "The Coalition, Inc." and "coalition inc" match; names in Chinese,
+    Arabic or Hebrew stay as they are written."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    bare = "".join(c for c in unicodedata.normalize("NFD", folded) if not is_diacritic(c))
+    words, word = [], []
+    for char in unicodedata.normalize("NFKC", bare):
+        if unicodedata.category(char)[0] in "LNM":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    if len(words) > 1 and words[0] == "the":
         words = words[1:]
-    return " ".join(words)
+    return " ".join(words)[:NAME_KEY_LENGTH].rstrip()
 
 
 def is_http_url(value: str) -> bool:

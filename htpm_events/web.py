@@ -75,13 +75,14 @@ def template_globals() -> dict:
 
 def init_jinja_globals(app: Flask) -> None:
     """Helpers that every template and imported macro can use."""
-    from .events.services import event_time_label, short_zone
+    from .events.services import deadline_label, event_time_label, short_zone
     from .text import slugify
 
     app.jinja_env.globals.update(
         vocab=vocab,
         now_utc=now_utc,
         time_label=event_time_label,
+        deadline_label=deadline_label,
         short_zone=short_zone,
         slugify=slugify,
         url_rules=app.view_functions,

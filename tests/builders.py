@@ -22,9 +22,7 @@ EVENT_DEFAULTS = {
     "topics": ["labor-exploitation"],
     "audiences": ["social-services"],
     "timezone": "America/New_York",
-    "start_date": date(2027, 1, 14),
     "start_time": time(10, 0),
-    "end_date": date(2027, 1, 14),
     "end_time": time(11, 0),
     "all_day": False,
     "recurrence": "none",
@@ -48,8 +46,28 @@ EVENT_DEFAULTS = {
 }
 
 
+def next_january() -> int:
+    """The year of the coming January: next year's, so that its events are always ahead of
+    today (whatever today is: mid-January or years from now) and public lists show them."""
+    return date.today().year + 1
+
+
+def default_day() -> date:
+    """The default event's day: January 14 of the coming January."""
+    return date(next_january(), 1, 14)
+
+
+def day_text(day: date) -> str:
+    """A day as pages and e-mails write it ("Thu Jan 14 2027")."""
+    return f"{day:%a %b} {day.day} {day.year}"
+
+
 def event_data(**overrides) -> dict:
-    return {**EVENT_DEFAULTS, **overrides}
+    """A valid event (SPEC §2 names) on :func:`default_day` unless told otherwise; the end
+    date follows the start date."""
+    data = {**EVENT_DEFAULTS, "start_date": default_day(), **overrides}
+    data.setdefault("end_date", data["start_date"])
+    return data
 
 
 @pytest.fixture

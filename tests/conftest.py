@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ pytest_plugins = ["tests.builders"]
 
 
 def pytest_configure(config):
+    start_clock(config)
     # Each session gets its own temporary folder: pytest's shared, rotating one lets a
     # concurrent session delete this one's PostgreSQL cluster and database templates.
     if config.option.basetemp is None:
@@ -38,7 +40,23 @@ def pytest_configure(config):
         config._htpm_basetemp = config.option.basetemp
 
 
+def start_clock(config) -> None:
+    """``HTPM_TEST_NOW=2027-01-14T15:00`` runs the whole suite with the clock set there (UTC,
+    ticking on) from before collection on, to check that no test or page depends on the year
+    it was written in."""
+    when = os.environ.get("HTPM_TEST_NOW")
+    if when:
+        import time_machine
+
+        config._htpm_clock = time_machine.travel(
+            datetime.fromisoformat(when).replace(tzinfo=UTC), tick=True
+        )
+        config._htpm_clock.start()
+
+
 def pytest_unconfigure(config):
+    if getattr(config, "_htpm_clock", None) is not None:
+        config._htpm_clock.stop()
     folder = getattr(config, "_htpm_basetemp", None)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)

@@ -47,7 +47,7 @@ class Job:
 
     @property
     def when(self) -> str:
-        """"every hour", "every 5 minutes", … or "when asked"."""
+        """ "every hour", "every 5 minutes", … or "when asked"."""
         if self.every is None:
             return "when asked"
         for unit, seconds in (("day", 86400), ("hour", 3600), ("minute", 60)):

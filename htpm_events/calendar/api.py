@@ -5,7 +5,8 @@ A list holds events (not occurrences) with an occurrence or availability in the 
 shows for the same filters. Pages of ``per_page`` (default 100, at most 500) follow each
 other through ``next``: an opaque ``cursor`` (stable while events are added), or
 ``page=N`` for those who ask by number. ``count`` is the number of events in this
-response. Any origin may read it (CORS ``*``); it never holds contact details."""
+response, ``total`` the number of events matching the filters over all pages. Any origin
+may read it (CORS ``*``); it never holds contact details."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask import Blueprint, jsonify, request, url_for
 from ..db import MAX_ID
 from ..events.filters import EventFilter, FilterError
 from ..events.occurrences import local_bounds
-from ..events.queries import Window, api_events, public_event_or_404
+from ..events.queries import Window, api_events, api_total, public_event_or_404
 from ..events.services import local_deadline
 from ..text import render_markdown
 from ..timeutil import now_utc
@@ -113,7 +114,12 @@ def events():
         else:
             extra["cursor"] = encode_cursor(found[-1])
         next_url = links.absolute(url_for("api.events") + "?" + event_filter.query_string(**extra))
-    return jsonify(events=[event_json(e) for e in found], count=len(found), next=next_url)
+    return jsonify(
+        events=[event_json(e) for e in found],
+        count=len(found),
+        total=api_total(event_filter, window),
+        next=next_url,
+    )
 
 
 @bp.get("/events/<int:event_id>")

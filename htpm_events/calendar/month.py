@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 
+from ..events.filters import EventFilter
 from ..events.keydates import ensure_key_dates, key_dates_between
 from ..events.models import KeyDate
 from ..events.occurrences import Occurrence
-from ..events.queries import Window, grid_occurrences
+from ..events.queries import Window, agenda, grid_occurrences
 from ..events.services import clock, short_zone
 from ..extensions import db
 from ..timeutil import now_utc
@@ -101,6 +102,8 @@ def month(year: int, month: int):
     prev_month = date(year, month, 1) - timedelta(days=1)
     next_month = date(year, month, 28) + timedelta(days=7)
     query = event_filter.query_string()
+    empty = not any(day.items for week in weeks for day in week if day.in_month)
+    later = next_month_with_events(event_filter, next_month.replace(day=1)) if empty else None
     return render_template(
         "calendar/month.html",
         year=year,
@@ -120,6 +123,24 @@ def month(year: int, month: int):
         next_name=f"{pycalendar.month_name[next_month.month]} {next_month.year}",
         grid_time=lambda occ: f"{clock(occ.start)} {short_zone(occ.event.timezone, occ.start)}",
         count=len(occs),
+        empty=empty,
+        later_name=f"{pycalendar.month_name[later.month]} {later.year}" if later else None,
+        later_url=url_for("calendar.month", year=later.year, month=later.month)
+        + ("?" + query if query else "")
+        if later
+        else None,
         subscribe=links.subscribe_links(event_filter),
         **filter_form(event_filter),
     )
+
+
+def next_month_with_events(event_filter: EventFilter, first: date) -> date | None:
+    """The first day of the first month from ``first`` on in which an event (with these
+    filters) takes place, for the note on an empty month; None when there is none."""
+    if event_filter.date_to is not None and event_filter.date_to < first:
+        return None
+    window = Window(now_utc(), first, event_filter.date_to)
+    page = agenda(event_filter, window, per_page=1)
+    if not page.occurrences:
+        return None
+    return window.day_of(page.occurrences[0]).replace(day=1)

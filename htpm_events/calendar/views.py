@@ -11,10 +11,10 @@ from ..events.filters import EventFilter
 from ..events.keydates import ensure_key_dates, key_dates_between
 from ..events.occurrences import local_bounds
 from ..events.queries import Window, agenda, best_matches, on_demand, public_event_or_404
-from ..events.services import clock, day_label, short_zone
+from ..events.services import deadline_label
 from ..extensions import db
 from ..text import render_markdown, slugify
-from ..timeutil import next_htpm_year, now_utc, to_zone
+from ..timeutil import next_htpm_year, now_utc
 from . import links
 from .common import LANGUAGES, filter_form, hub_today, page_arg, page_url, parse_filter
 from .jsonld import event_jsonld, flyer_url, open_graph
@@ -87,12 +87,6 @@ def event(event_id: int, slug: str | None = None):
     now = now_utc()
     upcoming = Window(now).occurrences(item)[:10] if item.rrule else []
     first_start, first_end = local_bounds(item)
-    deadline_text = None
-    if item.registration_deadline:
-        local = to_zone(item.registration_deadline, item.timezone)
-        deadline_text = (
-            f"{day_label(local.date())}, {clock(local)} {short_zone(item.timezone, local)}"
-        )
     return render_template(
         "calendar/event.html",
         event=item,
@@ -109,7 +103,7 @@ def event(event_id: int, slug: str | None = None):
         first_start=first_start,
         first_end=first_end,
         ended=item.series_ends_at is not None and item.series_ends_at <= now,
-        deadline_text=deadline_text,
+        deadline_text=deadline_label(item),
         seats_left=hub_seats_left(item),
         language_name=lambda code: LANGUAGES.get(code.split("-")[0].lower(), code),
     )

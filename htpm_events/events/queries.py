@@ -338,3 +338,26 @@ def api_events(
             return found, False
         after = (events[-1].starts_at, events[-1].id)
         batch = min(batch * 2, 2000)
+
+
+#: Events this close to a window's UTC edges (or recurring) are checked zone by zone.
+EDGE = timedelta(days=2)
+
+
+def api_total(event_filter: EventFilter, window: Window) -> int:
+    """How many events :func:`api_events` lists over all its pages. One COUNT for the events
+    that are surely in the window; only those near its edges (where the event's zone
+    decides) and recurring ones (whose occurrences may skip it) are read and checked."""
+    base = [listed(window.now), *event_filter.conditions(window.now)]
+    on_demand = sa.and_(Event.format == "on-demand", *window.on_demand_sql())
+    dated = sa.and_(Event.format != "on-demand", *window.dated_sql())
+    start_edge = datetime.combine(window.first or window.now.date(), time(0), tzinfo=UTC)
+    near = [Event.rrule.is_not(None), Event.series_ends_at < start_edge + EDGE]
+    if window.last is not None:
+        end_edge = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
+        near.append(Event.starts_at >= end_edge - EDGE)
+    uncertain = sa.or_(*near)
+    surely = sa.or_(on_demand, sa.and_(dated, sa.not_(uncertain)))
+    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(*base, surely)) or 0
+    checked = db.session.scalars(sa.select(Event).where(*base, dated, uncertain))
+    return total + sum(1 for event in checked if window.holds(event))

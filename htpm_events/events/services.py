@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..text import name_key, slugify
-from ..timeutil import localize, now_utc
+from ..timeutil import localize, now_utc, to_zone
 from . import signals
 from .models import DataVersion, Event, Organization
 from .occurrences import build_rrule, local_bounds, series_end
@@ -301,3 +301,12 @@ SHORT_ZONES = {
 
 def short_zone(tzname: str, when: datetime) -> str:
     return SHORT_ZONES.get(tzname) or when.strftime("%Z")
+
+
+def deadline_label(event: Event) -> str | None:
+    """The registration deadline as people read it: the event's local time and zone
+    ("Sun Jan 10 2027, 5:00 PM ET"), on every page that shows it."""
+    if event.registration_deadline is None:
+        return None
+    local = to_zone(event.registration_deadline, event.timezone)
+    return f"{day_label(local.date())}, {clock(local)} {short_zone(event.timezone, local)}"

@@ -144,3 +144,31 @@ class DomainForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Only the CSRF token (a button that needs nothing else)."""
+
+
+class SplitForm(ReasonMixin, FlaskForm):
+    """Move chosen events of an organization to another (new) organization."""
+
+    events = SelectMultipleField("Events to move", coerce=int, validate_choice=False)
+    name = StringField(
+        "Name of the organization they belong to",
+        [DataRequired("Enter the organization's name."), Length(max=200)],
+        filters=[strip],
+        description="A new organization is created unless one of this name already exists.",
+    )
+    reason = TextAreaField("Note for the log (optional)", [Optional(), Length(max=5000)],
+                           filters=[strip])  # fmt: skip
+    next = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if has_control_chars(self.name.data or ""):
+            self.name.errors = [*self.name.errors, "Remove control characters."]
+            ok = False
+        if not self.events.data and not self.events.errors:
+            self.events.errors = [*self.events.errors, "Choose at least one event to move."]
+            ok = False
+        elif any(not 1 <= item <= MAX_ID for item in self.events.data or []):
+            self.events.errors = [*self.events.errors, "Not an event number."]
+            ok = False
+        return self.reason_ok(required=False) and ok

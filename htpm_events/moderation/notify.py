@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from ..events.models import Event
 from ..events.services import issue_manage_token
 from ..links import event_url
@@ -32,10 +34,15 @@ def public_link(event: Event) -> str:
     return event_url(event)
 
 
-FOOTER = (
-    "Questions? Reply to this message.\n\n"
-    "National Human Trafficking Hotline: 1-888-373-7888 (text 233733), confidential, 24/7."
-)
+HOTLINE = "National Human Trafficking Hotline: 1-888-373-7888 (text 233733), confidential, 24/7."
+
+
+def footer() -> str:
+    """The hotline, and an invitation to reply only where replies reach someone
+    (``MAIL_REPLY_TO``, the moderators' address; the sender is a no-reply address)."""
+    if current_app.config.get("MAIL_REPLY_TO"):
+        return f"Questions? Reply to this message.\n\n{HOTLINE}"
+    return HOTLINE
 
 
 def compose(event: Event, subject: str, lead: str, reason: str | None, reason_label: str) -> Mail:
@@ -48,7 +55,7 @@ def compose(event: Event, subject: str, lead: str, reason: str | None, reason_la
         "See its status, edit or cancel it, and see registrations with your private link "
         f"(keep it to yourself):\n{manage_link(event)}"
     )
-    parts.append(FOOTER)
+    parts.append(footer())
     return Mail(event.contact_email, f"{subject}: {event.title}", "\n\n".join(parts))
 
 

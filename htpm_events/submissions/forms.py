@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.utils import secure_filename
 from wtforms import BooleanField, HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..events.forms import EventForm
+from .replay import KEY_PATTERN, new_key
 
 MAX_FLYER_BYTES = 5 * 1024 * 1024
 
@@ -100,6 +101,17 @@ def flyer_field() -> FileField:
     )
 
 
+def replay_key_field() -> HiddenField:
+    """The form's one-time key (see :mod:`.replay`): a fresh one on every new form page, the
+    posted one when the page comes back with errors or a preview. A POST without one gets a
+    fresh key, so it is simply not recognisable as a replay."""
+    return HiddenField(
+        "Form key",
+        [Regexp(KEY_PATTERN, message="The form key is damaged: send the form again.")],
+        default=new_key,
+    )
+
+
 class SubmissionForm(EventForm):
     """SPEC §2 fields, a flyer, and a honeypot for robots.
 
@@ -108,6 +120,7 @@ class SubmissionForm(EventForm):
     nothing, so that a robot learns nothing from the answer."""
 
     flyer = flyer_field()
+    replay_key = replay_key_field()
     #: The name of a flyer chosen before a preview: browsers cannot keep the file itself,
     #: so the final submit asks for it again instead of losing it silently.
     flyer_previewed = HiddenField(filters=[lambda v: (v or "")[:255]])
@@ -130,6 +143,7 @@ class EditForm(EventForm):
     """The submission form as the manage link edits it: the flyer can be replaced or removed."""
 
     flyer = flyer_field()
+    replay_key = replay_key_field()
     flyer_previewed = HiddenField(filters=[lambda v: (v or "")[:255]])
     remove_flyer = BooleanField("Remove the current flyer")
 
@@ -161,3 +175,4 @@ class CancelForm(FlaskForm):
         "Yes, cancel this event",
         [DataRequired("Tick the box to confirm that the event is cancelled.")],
     )
+    replay_key = replay_key_field()

@@ -21,11 +21,11 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 
 from ..events.models import Event, Flyer, Organization
-from ..events.services import event_for_token
+from ..events.services import event_for_token, manage_token
 from ..extensions import db, limiter
 from ..registration.views import organizer_view
 from ..text import slugify
-from . import notices
+from . import notices, replay
 from .forms import EXTENSIONS, CancelForm, EditForm, SubmissionForm
 from .services import (
     EDITABLE_STATUSES,
@@ -77,16 +77,51 @@ def submit():
     if flyer_lost(form):
         return render_submit(form, 400)
 
+    digest = replay.fingerprint(form, form.upload.data if form.upload else None)
+    earlier = claim_or_replay("submit", form.replay_key.data, digest)
+    if earlier is not None:
+        if not replay.is_replay(earlier, "submit", digest):
+            form.replay_key.data = replay.new_key()
+            return render_submit(form, 409, notice=REUSED_FORM)
+        # The same form again (a double click, a retry): the first one's thank-you page.
+        event = db.session.get(Event, earlier.event_id)
+        session["submitted"] = submitted(event, manage_token(event))
+        return redirect(url_for(".thanks"), 303)
     event, token = submit_event(form.data, form.upload)
+    replay.record(form.replay_key.data, event.id)
     notices.receipt(event)
     notices.to_moderators(event, "new")
     db.session.commit()
-    session["submitted"] = {
+    session["submitted"] = submitted(event, token)
+    return redirect(url_for(".thanks"), 303)
+
+
+REUSED_FORM = (
+    "This form was already sent once, with other content, so nothing was saved this time. "
+    "Check the form and send it again to save it as shown."
+)
+
+
+def submitted(event: Event, token: str) -> dict:
+    """What the thank-you page shows (once)."""
+    return {
         "title": event.title,
         "email": event.contact_email,
         "manage_url": url_for(".manage", token=token),
     }
-    return redirect(url_for(".thanks"), 303)
+
+
+def claim_or_replay(form_name: str, key: str, digest: str):
+    """None when this POST claimed its one-time key and goes on with the work; otherwise the
+    earlier POST's :class:`~.models.FormReplay` row (one sent before, or at the same moment:
+    then the claim waits for that one to commit)."""
+    earlier = replay.find(key)
+    if earlier is None:
+        if replay.claim(form_name, key, digest):
+            return None
+        db.session.rollback()
+        earlier = replay.find(key)
+    return earlier
 
 
 def flyer_lost(form: SubmissionForm | EditForm) -> bool:
@@ -108,10 +143,18 @@ def remember_flyer(form: SubmissionForm | EditForm) -> None:
         form.flyer_previewed.data = form.upload.filename
 
 
+def renew_bad_key(form) -> None:
+    """A damaged one-time key is said at the field and replaced, so that sending the form
+    again works."""
+    if form.replay_key.errors:
+        form.replay_key.data = replay.new_key()
+
+
 def render_submit(
     form: SubmissionForm, status: int = 200, preview: Event | None = None, notice: str = ""
 ):
     remember_flyer(form)
+    renew_bad_key(form)
     return render_template(
         "submissions/submit.html",
         form=form,
@@ -182,27 +225,43 @@ def edit(token: str):
         return redirect(url_for(".manage", token=token), 303)
     form = EditForm() if request.method == "POST" else EditForm(data=edit_form_data(event))
     form.current_flyer = event.flyer.filename if event.flyer else None
+    notice = ""
     form.editing = event
     if form.validate_on_submit() and not flyer_lost(form):
-        old_contact = event.contact_email
-        outcome = edit_event(event, form.data, form.upload, form.remove_flyer.data)
-        if outcome in ("held", "resubmitted"):
-            notices.to_moderators(event, outcome)
-        if outcome != "held" and event.contact_email.lower() != old_contact.lower():
-            notices.receipt(event, changed_contact=True)
-        db.session.commit()
-        flash(EDIT_MESSAGES[outcome], "success")
-        return redirect(url_for(".manage", token=token), 303)
+        digest = replay.fingerprint(form, form.upload.data if form.upload else None)
+        earlier = claim_or_replay("edit", form.replay_key.data, digest)
+        if earlier is None:
+            return save_edit(event, token, form)
+        if replay.is_replay(earlier, "edit", digest, event.id):
+            flash(EDIT_MESSAGES[earlier.outcome], "success")
+            return redirect(url_for(".manage", token=token), 303)
+        form.replay_key.data = replay.new_key()
+        notice = REUSED_FORM
     remember_flyer(form)
+    renew_bad_key(form)
     return render_template(
         "submissions/edit.html",
         form=form,
         event=event,
         token=token,
+        notice=notice,
         errors=error_list(form),
         held=event.status == "approved",
         revision=pending_revision(event),
-    ), 400 if request.method == "POST" else 200
+    ), (409 if notice else 400) if request.method == "POST" else 200
+
+
+def save_edit(event: Event, token: str, form: EditForm):
+    old_contact = event.contact_email
+    outcome = edit_event(event, form.data, form.upload, form.remove_flyer.data)
+    replay.record(form.replay_key.data, event.id, outcome)
+    if outcome in ("held", "resubmitted"):
+        notices.to_moderators(event, outcome)
+    if outcome != "held" and event.contact_email.lower() != old_contact.lower():
+        notices.receipt(event, changed_contact=True)
+    db.session.commit()
+    flash(EDIT_MESSAGES[outcome], "success")
+    return redirect(url_for(".manage", token=token), 303)
 
 
 EDIT_MESSAGES = {
@@ -214,17 +273,33 @@ EDIT_MESSAGES = {
 }
 
 
+#: The cancel form carries nothing but its confirmation, so its content is always the same.
+CANCELLED = "cancel"
+
+
 @bp.route("/manage/<token>/cancel", methods=["POST"])
 @limiter.limit("60 per hour")
 def cancel(token: str):
     event = event_or_404(token)
-    if event.status not in EDITABLE_STATUSES:
-        flash(f"This event is {event.status.replace('-', ' ')}: there is nothing to cancel.")
-        return redirect(url_for(".manage", token=token), 303)
     form = CancelForm()
-    if not form.validate_on_submit():
-        return render_manage(event, token, form, 400)
+    valid = form.validate_on_submit()
+    earlier = replay.find(form.replay_key.data) if valid else None
+    if earlier is None:
+        if event.status not in EDITABLE_STATUSES:
+            flash(f"This event is {event.status.replace('-', ' ')}: there is nothing to cancel.")
+            return redirect(url_for(".manage", token=token), 303)
+        if not valid:
+            renew_bad_key(form)
+            return render_manage(event, token, form, 400)
+        earlier = claim_or_replay("cancel", form.replay_key.data, CANCELLED)
+    if earlier is not None:
+        if replay.is_replay(earlier, "cancel", CANCELLED, event.id):
+            flash("The event is cancelled.", "success")  # the same words as the first time
+        else:
+            flash("That form was already used. Nothing was changed.", "error")
+        return redirect(url_for(".manage", token=token), 303)
     cancel_event(event)
+    replay.record(form.replay_key.data, event.id, "cancelled")
     notices.cancelled(event)
     db.session.commit()
     flash("The event is cancelled.", "success")

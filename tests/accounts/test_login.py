@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import time_machine
+
 from htpm_events.accounts.models import User
 from htpm_events.extensions import db
 from htpm_events.timeutil import now_utc
@@ -31,7 +33,16 @@ def test_next_never_leads_off_the_hub(client, make_user):
 
 
 def test_ten_failures_lock_the_account_for_15_minutes_and_the_form_says_so(client, make_user):
-    user = make_user()
+    make_user()
+    clock = time_machine.travel(now_utc(), tick=False)
+    traveller = clock.start()
+    try:
+        locked_out(client, traveller)
+    finally:
+        clock.stop()
+
+
+def locked_out(client, traveller):
     for _ in range(9):
         response = attempt(client, "wrong password")
         assert response.status_code == 401
@@ -48,11 +59,12 @@ def test_ten_failures_lock_the_account_for_15_minutes_and_the_form_says_so(clien
     assert "This account is locked" in right_password.get_data(as_text=True)
     assert client.get("/moderate").status_code == 302
 
-    db.session.expire_all()
-    user = db.session.get(User, user.id)
-    user.locked_until = now_utc() - timedelta(seconds=1)  # 15 minutes later
-    db.session.commit()
-    assert attempt(client, PASSWORD).status_code == 302
+    traveller.shift(timedelta(minutes=14, seconds=50))
+    almost = attempt(client, PASSWORD)
+    assert almost.status_code == 401  # still locked a few seconds before the 15 minutes
+    assert "This account is locked" in almost.get_data(as_text=True)
+    traveller.shift(timedelta(seconds=11))
+    assert attempt(client, PASSWORD).status_code == 302  # 15 minutes after the tenth failure
 
 
 def test_a_success_resets_the_count(client, make_user):

@@ -1,14 +1,26 @@
 """Data for the public calendar tests: a small catalog of events that differ in every §4
-filter, placed in January 2031 (far enough ahead that "registration open" and "upcoming"
-stay true for years)."""
+filter, placed in a January at least four years ahead (so that "registration open" and
+"upcoming" hold) whose calendar is 2031's (Jan 1 on a Wednesday, not a leap year), so the
+weekdays the tests name stay right whatever year the suite runs in."""
 
 from __future__ import annotations
 
+import calendar as pycalendar
 from datetime import date, datetime, time
 
 import pytest
 
-YEAR = 2031
+from ..builders import next_january
+
+
+def catalog_year() -> int:
+    year = next_january() + 4
+    while date(year, 1, 1).weekday() != 2 or pycalendar.isleap(year):
+        year += 1
+    return year
+
+
+YEAR = catalog_year()  # 2031 while the suite runs in 2026
 JANUARY = f"from={YEAR}-01-01&to={YEAR}-01-31"
 
 IN_PERSON = {

@@ -58,6 +58,7 @@ def test_the_api_returns_the_same_events_as_the_html(client, catalog, query):
     data = api(client, query)
     assert {item["title"] for item in data["events"]} == html_titles(client, query)
     assert data["count"] == len(data["events"])
+    assert data["total"] == len(data["events"])  # one page holds them all here
 
 
 def test_items_hold_the_public_fields_and_never_the_contact(client, make_event):
@@ -126,6 +127,11 @@ def test_pages_follow_each_other_by_the_next_link(client, make_event):
             assert "from=" in url and "per_page=3" in url and "cursor=" in url
             url = url.removeprefix("http://localhost")
     assert seen == [f"Event {n}" for n in range(7)] and pages == 3
+    first = api(client, f"from={YEAR}-01-01&per_page=3")
+    assert (first["count"], first["total"]) == (3, 7)  # count: this page; total: all pages
+    last = api(client, f"from={YEAR}-01-01&per_page=3&page=3")
+    assert (last["count"], last["total"]) == (1, 7)
+    assert api(client, f"from={YEAR}-01-01&per_page=3&level=federal")["total"] == 0
     by_number = api(client, f"from={YEAR}-01-01&per_page=3&page=2")
     assert [i["title"] for i in by_number["events"]] == ["Event 3", "Event 4", "Event 5"]
     assert "page=3" in urlsplit(by_number["next"]).query
@@ -166,3 +172,44 @@ def test_one_event_and_its_404(client, make_event):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     missing = client.get(f"/api/v1/events/{hidden.id}")
     assert missing.status_code == 404 and missing.is_json
+
+
+def all_pages(client, query: str) -> tuple[list[str], set[int]]:
+    """Titles over every page (following ``next``) and the ``total`` each page gave."""
+    titles, totals, url = [], set(), f"/api/v1/events?{query}&per_page=2"
+    while url:
+        data = client.get(url).get_json()
+        titles += [item["title"] for item in data["events"]]
+        totals.add(data["total"])
+        url = (data["next"] or "").removeprefix("http://localhost")
+    return titles, totals
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"from={YEAR}-01-10&to={YEAR}-01-10",
+        f"from={YEAR}-01-11&to={YEAR}-01-20",
+        f"from={YEAR}-01-09",
+        f"from={YEAR}-01-01&to={YEAR}-01-31&q=edge",
+        "",
+    ],
+)
+def test_total_counts_exactly_what_the_pages_hold_at_the_window_edges(client, make_event, query):
+    """Events whose zone decides whether they are in the window (late evening in Honolulu,
+    early morning in Kiritimati) and recurring ones that skip it are counted as listed."""
+    day = date(YEAR, 1, 10)
+    make_event(title="Honolulu late edge", timezone="Pacific/Honolulu", start_date=day,
+               end_date=day, start_time=time(23), end_time=time(23, 30))  # fmt: skip
+    make_event(title="Kiritimati early edge", timezone="Pacific/Kiritimati", start_date=day,
+               end_date=day, start_time=time(0, 30), end_time=time(1))  # fmt: skip
+    make_event(title="Weekly edge skipping", start_date=date(YEAR, 1, 6),
+               end_date=date(YEAR, 1, 6), recurrence="weekly", recurrence_count=3)  # fmt: skip
+    make_event(
+        title="Middle of the month", start_date=date(YEAR, 1, 15), end_date=date(YEAR, 1, 15)
+    )
+    make_event(title="On demand edge", format="on-demand", start_date=date(YEAR, 1, 1),
+               end_date=date(YEAR, 1, 12), start_time=None, end_time=None)  # fmt: skip
+    titles, totals = all_pages(client, query)
+    assert titles, "the window holds some events"
+    assert totals == {len(titles)}

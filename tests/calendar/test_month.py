@@ -140,3 +140,26 @@ def test_a_crowded_day_links_to_the_rest(client, make_event):
     more = cell.find("p", cls="day-more").find("a")
     assert more.text.startswith("2 more")
     assert more.get("href") == f"/events?format=virtual&from={YEAR}-01-21&to={YEAR}-01-21"
+
+
+def test_a_month_without_events_links_the_next_month_that_has_some(client, make_event):
+    """December, before the season: a note instead of a silent empty grid, keeping the
+    filters and the /calendar/<year>/<month> URLs."""
+    make_event(title="January webinar", start_date=date(YEAR, 1, 14), end_date=date(YEAR, 1, 14))
+    make_event(title="March webinar", level="federal", state="",
+               start_date=date(YEAR, 3, 3), end_date=date(YEAR, 3, 3))  # fmt: skip
+    response = client.get(f"/calendar/{YEAR - 1}/12")
+    assert response.status_code == 200
+    note = parse(response.data).find("p", cls="empty-month")
+    assert f"No events in December {YEAR - 1}." in note.text
+    assert note.find("a").get("href") == f"/calendar/{YEAR}/1"
+    assert note.find("a").text == f"January {YEAR}"
+
+    filtered = parse(client.get(f"/calendar/{YEAR}/2?level=federal").data)
+    note = filtered.find("p", cls="empty-month")
+    assert "with these filters" in note.text
+    assert note.find("a").get("href") == f"/calendar/{YEAR}/3?level=federal"
+
+    nothing_later = parse(client.get(f"/calendar/{YEAR}/4").data).find("p", cls="empty-month")
+    assert "None are listed after it yet." in nothing_later.text and nothing_later.find("a") is None
+    assert parse(client.get(f"/calendar/{YEAR}/1").data).find("p", cls="empty-month") is None

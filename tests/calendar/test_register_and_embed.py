@@ -12,6 +12,7 @@ from htpm_events.events.services import cancel
 from htpm_events.extensions import db
 from htpm_events.registration.models import RegisterClick
 
+from ..conftest import LiveServer
 from .conftest import JANUARY, YEAR
 from .helpers import parse
 
@@ -76,7 +77,17 @@ def test_no_registration_is_a_404_and_hub_registration_shows_the_hubs_form(clien
     assert clicks(hub.id) == {}  # the hub's own form is not a link-out
 
 
-def test_simultaneous_clicks_are_all_counted(live_server):
+def test_simultaneous_clicks_are_all_counted(make_app):
+    """Twelve follow-throughs at the same moment against a real server, on SQLite and on
+    PostgreSQL (the ``database_url`` parameters): none lost, none doubled."""
+    live_server = LiveServer(make_app()).start()
+    try:
+        follow_together(live_server)
+    finally:
+        live_server.stop()
+
+
+def follow_together(live_server):
     from htpm_events.events.models import Event
     from htpm_events.events.services import apply_data, publish
     from tests.builders import event_data

@@ -5,15 +5,13 @@ recurring-ical-events, and Mozilla's ical.js (Thunderbird's parser) run by node.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
-import pytest
+from ..jstools import node_for_icaljs
 
 JS = Path(__file__).resolve().parent.parent / "js"
-NODE = shutil.which("node")
 
 
 def lines(body: bytes) -> list[bytes]:
@@ -59,9 +57,7 @@ def recurring(body: bytes, start: date, end: date) -> list:
 
 
 def icaljs(body: bytes, start: date | None = None, end: date | None = None) -> dict:
-    if NODE is None or not (JS / "node_modules" / "ical.js").exists():
-        pytest.skip("node and tests/js/node_modules (npm ci in tests/js) are needed for ical.js")
-    args = [NODE, str(JS / "ics_parse.mjs")]
+    args = [node_for_icaljs(), str(JS / "ics_parse.mjs")]
     if start and end:
         args += [start.isoformat(), end.isoformat()]
     done = subprocess.run(args, input=body, capture_output=True, timeout=60, check=False)
@@ -111,3 +107,18 @@ def iso(value) -> str:
     if hasattr(value, "hour"):
         return value.replace(tzinfo=None).isoformat(timespec="seconds")
     return value.isoformat()
+
+
+def property_texts(body: bytes) -> list[str]:
+    """Every property value and parameter of every component of ``body``, parsed (so
+    unfolded: 75-octet folding cannot hide a word from a check on these) and unescaped."""
+    texts = []
+    for component in icalendar_parse(body).walk():
+        for name, value in component.property_items(recursive=False, sorted=False):
+            if name in ("BEGIN", "END"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                text = item if isinstance(item, str) else item.to_ical()
+                texts.append(text.decode() if isinstance(text, bytes) else str(text))
+                texts += [f"{key}={param}" for key, param in getattr(item, "params", {}).items()]
+    return texts

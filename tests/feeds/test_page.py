@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -12,8 +11,7 @@ import pytest
 from htpm_events import vocab
 
 from ..conftest import block_outside
-
-AXE = Path(__file__).parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+from ..jstools import axe_source
 
 
 def links(html: str) -> list[str]:
@@ -108,8 +106,7 @@ def test_builder_updates_the_links_as_choices_change(live_server, page):
 def test_feeds_page_has_no_serious_accessibility_problem_and_fits_a_phone(
     live_server, browser, width
 ):
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed in tests/js (npm ci in tests/js)")
+    axe = axe_source()
     # axe-core is injected inline, which the hub's CSP rightly forbids: bypass it here.
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     block_outside(context)
@@ -117,7 +114,7 @@ def test_feeds_page_has_no_serious_accessibility_problem_and_fits_a_phone(
     page.goto(live_server.url + "/feeds?level=federal")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(content=axe)
     problems = page.evaluate(
         """async () => {
         const r = await axe.run(document, {runOnly: {type: 'tag',

@@ -86,10 +86,20 @@ def test_full_feed_is_accepted_by_all_five_parsers(varied, feed, jan):
     ]
 
 
-@pytest.mark.parametrize("query", ["level=federal", "state=CA&format=in-person", "topic=awareness"])
-def test_filtered_and_empty_feeds_are_accepted(varied, feed, jan, query):
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("level=federal", [2]),  # the UTC event of Jan 11
+        ("state=CA&format=in-person", [1]),  # the exhibit
+        ("topic=awareness", []),  # an empty feed is still a calendar
+    ],
+)
+def test_filtered_and_empty_feeds_are_accepted(varied, feed, jan, query, expected):
     body = feed(query)
-    all_parsers(body, jan(1), jan(1) + timedelta(days=90))
+    found = all_parsers(body, jan(1), jan(1) + timedelta(days=90))
+    for parser, occurrences in found.items():
+        assert {uid for uid, _ in occurrences} == {varied[i].uid for i in expected}, parser
+    assert len(ical_strict(body).events) == len(expected)
 
 
 def test_single_event_files_are_accepted(varied, client, jan):

@@ -29,6 +29,8 @@ MODERATOR_URLS = [
     ("POST", "/moderate/events/{event}/merge"),
     ("GET", "/moderate/organizations"),
     ("POST", "/moderate/organizations/{org}/trust"),
+    ("GET", "/moderate/organizations/{org}/split"),
+    ("POST", "/moderate/organizations/{org}/split"),
     ("GET", "/moderate/sources"),
     ("POST", "/moderate/sources/{source}/trust"),
     ("GET", "/moderate/log"),

@@ -1,11 +1,15 @@
 """A moderator edits any event with the submission form."""
 
+import re
+
 import sqlalchemy as sa
 
 from htpm_events.events.models import Event
 from htpm_events.events.services import form_data
 from htpm_events.extensions import db
 from htpm_events.moderation.models import AuditEntry
+
+from .conftest import PASSWORD
 
 
 def posted(event: Event, **changes) -> dict:
@@ -29,7 +33,38 @@ def test_the_edit_page_is_the_submission_form_filled_in(mod_client, make_event):
     page = mod_client.get(f"/moderate/events/{event.id}/edit").get_data(as_text=True)
     assert 'value="Editable Event"' in page
     assert 'enctype="multipart/form-data"' in page
-    assert 'name="csrf_token"' in page or "csrf_token" in page
+
+
+def csrf_in(html: str, form_start: str) -> str:
+    """The CSRF token inside the form whose tag contains ``form_start`` (not the logout
+    form's, which every page has)."""
+    form = re.search(rf"<form[^>]*{re.escape(form_start)}[^>]*>(.*?)</form>", html, re.S)
+    assert form, f"no form with {form_start}"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.group(1))
+    assert token, "the form carries no CSRF token"
+    return token.group(1)
+
+
+def test_the_edit_form_carries_its_csrf_token_and_needs_it(make_app, make_event, moderator):
+    guarded = make_app(WTF_CSRF_ENABLED=True)
+    event = make_event(status="pending", title="Editable Event")
+    client = guarded.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = csrf_in(login, 'method="post"')
+    signed_in = client.post(
+        "/login", data={"email": moderator.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 302
+    page = client.get(f"/moderate/events/{event.id}/edit").get_data(as_text=True)
+    token = csrf_in(page, 'enctype="multipart/form-data"')
+    data = posted(event, title="Edited With Token")
+    assert client.post(f"/moderate/events/{event.id}/edit", data=data).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "Editable Event"
+    sent = client.post(f"/moderate/events/{event.id}/edit", data={**data, "csrf_token": token})
+    assert sent.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "Edited With Token"
 
 
 def test_editing_a_published_event_applies_at_once_and_is_audited(mod_client, client, make_event):

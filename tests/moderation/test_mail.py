@@ -53,8 +53,6 @@ def test_each_decision_mails_the_contact_with_the_reason_and_the_manage_link(
 def test_the_mailed_manage_link_opens_the_submitters_page(
     mail_client, mailbox, make_event, mail_app
 ):
-    if "submissions.manage" not in mail_app.view_functions:
-        pytest.skip("the manage page is not built yet")
     event = make_event(status="pending", title="Film Screening")
     mail_client.post(
         f"/moderate/events/{event.id}/decision",
@@ -99,3 +97,31 @@ def test_a_refused_decision_sends_no_mail(mail_client, mailbox, make_event):
     event = make_event(status="pending")
     mail_client.post(f"/moderate/events/{event.id}/decision", data={"decision": "reject"})
     assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(
+    "reply_to", [None, "HTPM moderators <moderators@example.org>"], ids=["unset", "set"]
+)
+def test_decision_mails_invite_replies_only_where_replies_reach_the_moderators(
+    make_app, mailbox, make_event, make_user, reply_to
+):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_REPLY_TO=reply_to)
+    event = make_event(status="pending", title="Pathways webinar")
+    make_user("replies@example.org", PASSWORD)
+    client = app.test_client()
+    log_in(client, "replies@example.org")
+    response = client.post(
+        f"/moderate/events/{event.id}/decision",
+        data={"decision": "reject", "reason": "Not an HTPM event."},
+    )
+    assert response.status_code == 302
+    [message] = mailbox.to("dana@example.org")
+    body = message.get_content()
+    assert "1-888-373-7888" in body  # the footer is there either way
+    assert message["From"] == "HTPM Events Hub <no-reply@localhost>"
+    if reply_to:
+        assert message["Reply-To"] == reply_to
+        assert "Reply to this message" in body
+    else:
+        assert message["Reply-To"] is None
+        assert "reply" not in body.lower()

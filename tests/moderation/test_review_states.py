@@ -1,10 +1,13 @@
 """The review page in every state an event can be in, and decisions that do not apply."""
 
 import re
+from datetime import date, datetime
 
 from htpm_events.events.models import Event, EventRevision
 from htpm_events.events.services import form_data, revision_payload
 from htpm_events.extensions import db
+
+from ..builders import day_text, next_january
 
 
 def page(client, event) -> str:
@@ -81,3 +84,17 @@ def test_the_organizations_page_counts_events_by_status(mod_client, make_event):
         "</td> <td>", "</td><td>"
     )
     assert "Kentucky Coalition" not in text
+
+
+def test_the_deadline_is_shown_in_the_events_local_time_and_zone(mod_client, client, make_event):
+    """17:00 in Los Angeles is 01:00 UTC the next day: the review page says what the
+    organizer typed and the public page shows, not the UTC instant."""
+    year = next_january()
+    event = make_event(timezone="America/Los_Angeles",
+                       registration_deadline=datetime(year, 1, 10, 17, 0))  # fmt: skip
+    expected = f"{day_text(date(year, 1, 10))}, 5:00 PM PT"
+    review = page(mod_client, event)
+    assert f"deadline {expected}" in review
+    assert "UTC" not in review.split("deadline", 1)[1][:80]
+    public = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"Register by <strong>{expected}</strong>" in public

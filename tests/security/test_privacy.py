@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from htpm_events.events.models import Event
 from htpm_events.extensions import db
 
+from ..builders import default_day
+from ..feeds.parsers import property_texts
 from ..submissions.helpers import form
 from .helpers import status
 
@@ -34,7 +36,8 @@ def test_contact_details_appear_in_no_public_representation(app, client, admin_o
     db.session.expire_all()
     assert db.session.get(Event, event.id).status == "approved"
 
-    window = "from=2027-01-01&to=2027-01-31"
+    year = default_day().year
+    window = f"from={year}-01-01&to={year}-01-31"
     public = [
         "/",
         f"/events?{window}",
@@ -42,11 +45,11 @@ def test_contact_details_appear_in_no_public_representation(app, client, admin_o
         f"/events/{event.id}",
         f"/events/{event.id}/privacy-check-webinar",
         f"/events/{event.id}.ics",
-        "/calendar/2027/1",
+        f"/calendar/{year}/1",
         f"/embed/events?{window}",
         "/feeds",
         f"/feeds/events.ics?{window}",
-        "/feeds/events.atom?from=2027-01-01",
+        f"/feeds/events.atom?from={year}-01-01",
         f"/api/v1/events?{window}",
         f"/api/v1/events/{event.id}",
         "/submit",  # the organization suggestions
@@ -57,6 +60,11 @@ def test_contact_details_appear_in_no_public_representation(app, client, admin_o
         assert response.status_code == 200, path
         body = response.get_data(as_text=True)
         assert "Privacy check webinar" in body or path in ("/", "/feeds", "/submit"), path
+        if path.endswith(".ics"):
+            # Parsed: folding at 75 octets could split a word in the raw bytes.
+            texts = property_texts(response.data)
+            assert "Privacy check webinar" in texts, path
+            body = "\n".join(texts)
         seen += [(path, word) for word in SECRETS if word.lower() in body.lower()]
     assert seen == []
     # Search does not look at the contact either (no oracle for an address).
@@ -77,7 +85,7 @@ def test_unpublished_organizations_cannot_be_named_through_org(client, make_even
         "riverside-survivor-shelter",
         "rejected-org-name",
     ):
-        for path in ("/events", "/calendar/2027/1", "/embed/events", "/feeds", "/api/v1/events"):
+        for path in ("/events", "/calendar/2031/1", "/embed/events", "/feeds", "/api/v1/events"):
             response = client.get(path, query_string={"org": value})
             body = response.get_data(as_text=True)
             assert response.status_code == 400, (path, value)

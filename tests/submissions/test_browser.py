@@ -3,7 +3,6 @@ reaches the thank-you page and opens the manage link; the conditional parts foll
 choices; the page passes axe-core's checks."""
 
 import re
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,11 +11,10 @@ from playwright.sync_api import expect
 from htpm_events.events.models import Event
 from htpm_events.extensions import db
 
+from ..jstools import axe_source
 from .helpers import PDF
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).parent.parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def stored(live_server) -> list[Event]:
@@ -205,12 +203,12 @@ def test_with_javascript_off_every_part_shows_and_the_form_works(live_server, br
     assert (event.title, event.all_day) == ("No script needed", True)
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by `make test`")
 def test_the_form_and_its_errors_pass_axe(live_server, page):
+    axe = axe_source()
     page.goto(live_server.url + "/submit")
     page.get_by_role("button", name="Submit event").click()  # an empty form: every error
     expect(page.locator("#error-summary")).to_be_visible()
-    page.evaluate(AXE.read_text())
+    page.evaluate(axe)
     result = page.evaluate(
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
     )

@@ -10,8 +10,10 @@ from ...events.models import Event, Organization
 from ...extensions import db
 from ...importers.models import ImportSource
 from ...text import has_control_chars
-from ..forms import DomainForm, EmptyForm, ToggleForm
+from ..forms import DomainForm, EmptyForm, SplitForm, ToggleForm
 from ..models import TrustedDomain
+from ..organizations import split_organization
+from ..services import ActionRefused
 from ..trust import (
     TrustError,
     add_domain,
@@ -63,6 +65,41 @@ def trust_organization(org_id: int):
     else:
         flash("That request could not be understood; try again.", "error")
     return back("moderation.organizations")
+
+
+@bp.route("/organizations/<int:org_id>/split", methods=["GET", "POST"])
+def split_organization_view(org_id: int):
+    """Move chosen events to another organization (for names wrongly filed together)."""
+    org = db.get_or_404(Organization, org_id, description=f"There is no organization #{org_id}.")
+    form = SplitForm()
+    status = 200
+    if request.method == "GET":
+        form.events.data = request.args.getlist("event", type=int)
+    else:
+        status = 400
+        if form.validate_on_submit():
+            try:
+                target, moved = split_organization(
+                    org, form.events.data, form.name.data, current_user, form.reason.data
+                )
+            except ActionRefused as refused:
+                db.session.rollback()
+                form.name.errors = [*form.name.errors, str(refused)]
+                status = 409
+            else:
+                db.session.commit()
+                count = f"{len(moved)} event{'s' if len(moved) != 1 else ''}"
+                flash(f"Moved {count} from {org.name} to {target.name}.", "success")
+                fallback = url_for("moderation.organizations", q=target.name)
+                return redirect(safe_next(form.next.data) or fallback)
+    events = db.session.scalars(
+        sa.select(Event)
+        .where(Event.organization_id == org.id)
+        .order_by(Event.start_date, Event.id)
+        .limit(SHOWN)
+    ).all()
+    page = render_template("moderation/split.html", org=org, events=events, form=form)
+    return page, status
 
 
 @bp.route("/sources")
