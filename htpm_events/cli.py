@@ -20,6 +20,7 @@ users_cli = AppGroup("users", help="Moderator and admin accounts.")
 demo_cli = AppGroup("demo", help="Sample data.")
 imports_cli = AppGroup("imports", help="Import events from files and sources.")
 registrations_cli = AppGroup("registrations", help="Hub registrations (SPEC §7).")
+links_cli = AppGroup("links", help="External registration links.")
 
 
 @registrations_cli.command("purge")
@@ -30,6 +31,18 @@ def registrations_purge() -> None:
     deleted = purge()
     db.session.commit()
     click.echo(f"{deleted} registration(s) purged; their counts are kept.")
+
+
+@links_cli.command("check")
+def links_check() -> None:
+    """Check the external registration links of upcoming events (failing twice: flagged)."""
+    from .registration.linkcheck import check_links
+
+    found = check_links()
+    click.echo(
+        f"{found['checked']} link(s) checked: {found['ok']} answer, {found['failing']} failing, "
+        f"{found['flagged']} flagged for the moderators."
+    )
 
 
 @registrations_cli.command("remind")
@@ -145,6 +158,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(imports_cli)
     app.cli.add_command(registrations_cli)
+    app.cli.add_command(links_cli)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)

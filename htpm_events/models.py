@@ -16,7 +16,7 @@ from .feeds.models import FeedCache
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
 from .outbox.models import OutboxMessage
-from .registration.models import RegisterClick, Registration, RegistrationTally
+from .registration.models import LinkCheck, RegisterClick, Registration, RegistrationTally
 from .submissions.models import FormReplay
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Flyer",
     "ImportSource",
     "KeyDate",
+    "LinkCheck",
     "Organization",
     "OutboxMessage",
     "RegisterClick",

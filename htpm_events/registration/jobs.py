@@ -5,6 +5,7 @@ from datetime import timedelta
 from .. import background
 from ..extensions import db
 from . import mails
+from .linkcheck import check_links
 from .services import claim_reminder, due_reminders, purge
 
 
@@ -32,3 +33,13 @@ def purge_old() -> str:
     deleted = purge()
     db.session.commit()
     return f"{deleted} registration(s) purged (counts kept)"
+
+
+@background.scheduled("links.check", every=timedelta(days=1), lease=timedelta(hours=1))
+def check_registration_links() -> str:
+    """Daily: check the external registration links of upcoming events."""
+    found = check_links()
+    return (
+        f"{found['checked']} link(s) checked: {found['ok']} answer, {found['failing']} failing, "
+        f"{found['flagged']} flagged"
+    )

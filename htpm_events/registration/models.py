@@ -81,3 +81,25 @@ class RegisterClick(db.Model):
     )
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class LinkCheck(db.Model):
+    """The last checks of an upcoming event's external registration link (``flask links
+    check``): a link failing twice in a row is flagged to moderators and the organizer."""
+
+    __tablename__ = "link_checks"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The link as checked (a changed link starts again from no failures).
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    #: Failed checks in a row.
+    failures: Mapped[int] = mapped_column(default=0)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The HTTP status of the last answer (None: no answer).
+    status: Mapped[int | None] = mapped_column()
+    #: Why the last check failed.
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the organizer was told (once per broken spell).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

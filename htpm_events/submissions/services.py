@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from ..accounts.models import User
 from ..events.forms import EVENT_FIELDS
@@ -289,8 +290,9 @@ def registration_counts(event: Event) -> dict[str, int]:
 
 def manage_url(event: Event, *, confirm: bool = False) -> str:
     """The private manage link; the e-mailed copy also carries the confirmation key."""
-    params = {"confirm": confirm_key(event)} if confirm else {}
-    return absolute(url_for("submissions.manage", token=manage_token(event), **params))
+    query = "?" + urlencode({"confirm": confirm_key(event)}) if confirm else ""
+    # Built without url_for: workers send these links outside any request.
+    return absolute(f"/manage/{manage_token(event)}{query}")
 
 
 def moderation_url(event: Event) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ...events.models import Event
 from ...extensions import db
+from ...registration.linkcheck import flagged
 from ...timeutil import now_utc
 from ..forms import BulkDecisionForm
 from ..models import AuditEntry
@@ -38,6 +39,7 @@ def render_queue(form: BulkDecisionForm, status: int = 200):
         filters=filters,
         kinds=KINDS,
         form=form,
+        broken_links=flagged(),
     )
     return page, status
 
