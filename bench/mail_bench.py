@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 
 from tests.pg import Cluster, free_port  # noqa: E402  (the tests' throwaway PostgreSQL)
+from tests.processes import child_env  # noqa: E402
 from tests.submissions.helpers import form  # noqa: E402
 
 
@@ -71,24 +72,16 @@ class Smtp:
 
 
 def base_env(database_url: str, instance: Path, smtp: Smtp, redis_url: str | None) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("FLASK_", "HTPM_", "MAIL_", "REDIS_", "DATABASE_"))
-    }
-    env.update(
+    return child_env(
         DATABASE_URL=database_url,
-        HTPM_INSTANCE_PATH=str(instance),
+        HTPM_INSTANCE_PATH=instance,
         SECRET_KEY="bench-secret",
         HTPM_RATELIMITS="off",
         MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=str(smtp.port),
+        MAIL_PORT=smtp.port,
         HTPM_MAIL_RETRY_SECONDS="1",
-        PYTHONUNBUFFERED="1",
+        REDIS_URL=redis_url,
     )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
 
 
 def flask(env: dict, *args: str) -> str:

@@ -29,17 +29,13 @@ sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 
 from tests.pg import Cluster, free_port  # noqa: E402  (the tests' throwaway PostgreSQL)
+from tests.processes import child_env  # noqa: E402
 
 
 def env_for(database_url: str, instance: Path) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("FLASK_", "HTPM_", "MAIL_", "REDIS_", "DATABASE_"))
-    }
-    env.update(
+    env = child_env(
         DATABASE_URL=database_url,
-        HTPM_INSTANCE_PATH=str(instance),
+        HTPM_INSTANCE_PATH=instance,
         SECRET_KEY="bench-secret",
         HTPM_RATELIMITS="off",
     )

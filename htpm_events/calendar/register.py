@@ -13,7 +13,7 @@ from flask import abort, redirect, render_template, request
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events.queries import public_event_or_404
-from ..extensions import db
+from ..extensions import db, limiter
 from ..registration.models import RegisterClick
 from ..registration.services import open_occurrences
 from ..text import is_http_url
@@ -34,6 +34,23 @@ def count_click(event_id: int, day: date) -> None:
     db.session.execute(statement)
 
 
+def registered(response) -> bool:
+    """Only a registration that went through (a redirect) counts towards the hourly limit."""
+    return response.status_code in (302, 303)
+
+
+@limiter.limit(
+    "20 per hour",
+    methods=["POST"],
+    deduct_when=registered,
+    error_message="This connection has registered 20 times in the last hour. Please try "
+    "again later.",
+)
+@limiter.limit(
+    "120 per hour",
+    methods=["POST"],
+    error_message="Too many attempts from this connection. Please try again in an hour.",
+)
 def register(event_id: int):
     event = public_event_or_404(event_id)
     if event.registration_mode not in ("external", "hub"):

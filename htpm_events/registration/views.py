@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 
+from ..db import MAX_ID
 from ..events.models import Event
 from ..events.services import event_for_token, event_time_label
 from ..extensions import db, limiter
@@ -154,6 +155,23 @@ def done(event_id: int):
     return render_template("registration/done.html", event=event, result=result)
 
 
+def cancel_and_promote(registration: Registration, kind: str) -> list[Registration] | None:
+    """Cancel under the date's lock, tell the person (``kind`` of e-mail) and whoever gets
+    the place; the caller commits. None when it was already cancelled meanwhile."""
+    registration_id = registration.id
+    event_id, occurrence = registration.event_id, registration.occurrence
+    db.session.commit()  # what was read so far; the lock starts a transaction of its own
+    lock_occurrence(event_id, occurrence)
+    registration = db.session.get(Registration, registration_id)
+    if registration.status == CANCELLED:
+        return None
+    promoted = cancel(registration)
+    mails.send(registration, kind)
+    for other in promoted:
+        mails.send(other, "promoted")
+    return promoted
+
+
 # --- the attendee's cancel link ------------------------------------------------------------------
 
 
@@ -178,19 +196,12 @@ def attendee(token: str):
     event = registration.event
     label = occurrence_label(event, registration.occurrence)
     if request.method == "POST" and registration.status != CANCELLED:
-        registration_id, occurrence = registration.id, registration.occurrence
-        db.session.commit()
-        lock_occurrence(event.id, occurrence)
-        registration = db.session.get(Registration, registration_id)
-        if registration.status != CANCELLED:
-            promoted = cancel(registration)
-            mails.send(registration, "cancelled")
-            for other in promoted:
-                mails.send(other, "promoted")
+        promoted = cancel_and_promote(registration, "cancelled")
+        if promoted is not None:
             db.session.commit()
             log.info(
                 "Registration #%s cancelled by the attendee; promoted %s",
-                registration_id,
+                registration.id,
                 [other.id for other in promoted],
             )
             flash("Your registration is cancelled. A confirmation is on its way.", "success")
@@ -275,20 +286,13 @@ def export(token: str):
 def remove(token: str, registration_id: int):
     event = managed_event_or_404(token)
     registration = (
-        db.session.get(Registration, registration_id) if registration_id < 2**31 else None
+        db.session.get(Registration, registration_id) if registration_id <= MAX_ID else None
     )
     if registration is None or registration.event_id != event.id:
         abort(404, description="There is no such registration for this event.")
     if registration.status != CANCELLED:
-        occurrence = registration.occurrence
-        db.session.commit()
-        lock_occurrence(event.id, occurrence)
-        registration = db.session.get(Registration, registration_id)
-        if registration.status != CANCELLED:
-            promoted = cancel(registration)
-            mails.send(registration, "removed")
-            for other in promoted:
-                mails.send(other, "promoted")
+        promoted = cancel_and_promote(registration, "removed")
+        if promoted is not None:
             audit(event, "remove-registrant", registration=registration_id)
             db.session.commit()
             flash(

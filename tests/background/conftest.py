@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from ..pg import free_port
+from ..processes import child_env
 
 REQUIRE_REDIS = os.environ.get("HTPM_REQUIRE_REDIS") == "1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,24 +186,17 @@ def workers(database_url, tmp_path):
     started: list[Worker] = []
 
     def start(smtp: Smtp | None, redis_url: str | None = None, n: int = 1, **extra):
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("FLASK_", "HTPM_", "MAIL_", "REDIS_", "DATABASE_"))
-        }
-        env.update(
+        env = child_env(
             DATABASE_URL=database_url,
-            HTPM_INSTANCE_PATH=str(tmp_path / "instance"),
+            HTPM_INSTANCE_PATH=tmp_path / "instance",
             SECRET_KEY="test-secret",
             HTPM_BASE_URL="http://localhost",
             HTPM_MAIL_RETRY_SECONDS="0.5",
-            PYTHONUNBUFFERED="1",
+            MAIL_SERVER="127.0.0.1" if smtp is not None else None,
+            MAIL_PORT=smtp.port if smtp is not None else None,
+            REDIS_URL=redis_url or None,
+            **extra,
         )
-        if smtp is not None:
-            env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port))
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-        env.update({key: str(value) for key, value in extra.items()})
         made = [Worker(env, tmp_path / f"worker-{len(started) + i}.log").start() for i in range(n)]
         started.extend(made)
         return made

@@ -19,6 +19,7 @@ from htpm_events.mail import queue_mail
 
 from ..conftest import base_config
 from ..pg import free_port
+from ..processes import child_env
 from .conftest import ROOT, wait_for
 
 
@@ -45,16 +46,7 @@ class MakeRun:
         self.instance = tmp_path / "instance"
         self.database = f"sqlite:///{tmp_path / 'run.sqlite3'}"
         self.log = tmp_path / "make-run.log"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("FLASK_", "HTPM_", "MAIL_", "REDIS_", "DATABASE_"))
-        }
-        env.update(
-            DATABASE_URL=self.database,
-            HTPM_INSTANCE_PATH=str(self.instance),
-            PYTHONUNBUFFERED="1",
-        )
+        env = child_env(DATABASE_URL=self.database, HTPM_INSTANCE_PATH=self.instance)
         self.handle = open(self.log, "wb")  # noqa: SIM115 (closed in stop)
         # A session of its own, like a terminal's foreground job: Ctrl-C reaches the group.
         self.process = subprocess.Popen(

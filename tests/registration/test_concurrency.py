@@ -20,6 +20,7 @@ from htpm_events.extensions import db
 from htpm_events.outbox.models import OutboxMessage
 
 from ..pg import free_port
+from ..processes import child_env
 from .conftest import registrations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,14 +30,9 @@ def start_gunicorn(database_url: str, instance: Path) -> tuple[subprocess.Popen,
     instance.mkdir(parents=True, exist_ok=True)
     (instance / "config.py").write_text("WTF_CSRF_ENABLED = False\n")
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FLASK_", "HTPM_", "MAIL_", "REDIS_", "DATABASE_"))
-    }
-    env.update(
+    env = child_env(
         DATABASE_URL=database_url,
-        HTPM_INSTANCE_PATH=str(instance),
+        HTPM_INSTANCE_PATH=instance,
         SECRET_KEY="test-secret",
         HTPM_RATELIMITS="off",
         HTPM_BASE_URL="http://localhost",

@@ -177,3 +177,22 @@ def test_the_event_page_shows_the_places_left_and_when_it_is_full(client, hub_ev
     sign_up(client, event, email="b@example.org")
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "the next registration joins the waitlist" in page
+
+
+def test_twenty_registrations_an_hour_from_one_address(make_app, hub_event):
+    from htpm_events.extensions import limiter
+
+    event = hub_event(capacity=100)
+    app = make_app(HTPM_RATELIMITS="on")
+    limiter.reset()
+    try:
+        client = app.test_client()
+        for n in range(20):
+            assert sign_up(client, event, email=f"p{n}@example.org").status_code == 303
+        refused = sign_up(client, event, email="one.more@example.org")
+        assert refused.status_code == 429
+        assert "registered 20 times in the last hour" in refused.get_data(as_text=True)
+        assert len(registrations(event.id)) == 20
+        assert client.get(f"/events/{event.id}/register").status_code == 200  # reading is free
+    finally:
+        limiter.reset()
