@@ -38,39 +38,64 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, what: str
 # --- Redis ---------------------------------------------------------------------------------
 
 
+class RedisServer:
+    """Debian's redis-server on a loopback port, that a test may stop and start again."""
+
+    def __init__(self, folder):
+        self.binary = shutil.which("redis-server") or (
+            "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+        )
+        if self.binary is None:
+            message = "redis-server is not installed: `make test` installs it where it can"
+            if REQUIRE_REDIS:
+                pytest.fail(message)
+            pytest.skip(message)
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder), "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        from redis import Redis
+
+        client = Redis(host="127.0.0.1", port=self.port)
+
+        def answers():
+            try:
+                return client.ping()
+            except Exception:
+                return False
+
+        wait_for(answers, 20, what="redis-server")
+        client.close()
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
-    )
-    if binary is None:
-        message = "redis-server is not installed: `make test` installs it where it can"
-        if REQUIRE_REDIS:
-            pytest.fail(message)
-        pytest.skip(message)
-    folder = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        + ["--dir", str(folder), "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    from redis import Redis
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
 
-    client = Redis(host="127.0.0.1", port=port)
 
-    def answers():
-        try:
-            return client.ping()
-        except Exception:
-            return False
-
-    wait_for(answers, 20, what="redis-server")
-    client.close()
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of this test's own, to stop and start."""
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
 
 
 # --- SMTP ----------------------------------------------------------------------------------

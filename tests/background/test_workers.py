@@ -127,3 +127,29 @@ def test_a_scheduled_job_that_fails_is_recorded_and_the_worker_goes_on(queue_app
         run = wait_for(recorded, what="the failed run recorded")
         assert run.last_ok is False and run.failures == 1
         assert "feed_cache" in run.last_result
+
+
+def test_while_redis_is_away_requests_work_and_the_worker_reconnects(
+    queue_app, smtp, workers, redis_server
+):
+    app = queue_app(redis_url=redis_server.url)
+    smtp.start()
+    with app.app_context():
+        [worker] = workers(smtp, redis_url=redis_server.url)
+        client = app.test_client()
+        queue_mail("before@example.org", "Before", "Hello.")
+        db.session.commit()
+        wait_for(lambda: smtp.to("before@example.org"), what="mail before the outage")
+
+        redis_server.stop()
+        response = client.post("/submit", data=form(contact_email="during@example.org"))
+        assert response.status_code == 303  # the queue is away; the request is not hurt
+        assert smtp.to("during@example.org") == []
+
+        redis_server.start()  # back on the same port
+        queue_mail("after@example.org", "After", "Hello.")
+        db.session.commit()  # asks the (reconnected) worker, which sends everything due
+        wait_for(lambda: smtp.to("after@example.org"), timeout=60, what="mail after the outage")
+        wait_for(lambda: smtp.to("during@example.org"), what="mail queued during the outage")
+        assert worker.process.poll() is None
+        no_duplicates(smtp)
