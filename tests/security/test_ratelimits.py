@@ -1,4 +1,5 @@
-"""Rate limits guard the submission form and the login (SPEC §11) and nothing else:
+"""Rate limits guard the forms people send (submission, login, registration, the
+organizer's and attendee's actions; SPEC §11) and nothing else:
 feeds, the API, pages and static files are never throttled; HTPM_RATELIMITS=off turns
 them off."""
 
@@ -15,6 +16,10 @@ LIMITED = {
     "htpm_events.submissions.views.edit",
     "htpm_events.submissions.views.cancel",
     "htpm_events.accounts.views.login",
+    "htpm_events.calendar.register.register",  # its POST: the hub's registration form
+    "htpm_events.registration.views.attendee",
+    "htpm_events.registration.views.remove",
+    "htpm_events.registration.views.message",
 }
 
 
