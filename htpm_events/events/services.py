@@ -80,6 +80,15 @@ def apply_data(event: Event, data: dict) -> None:
         event.end_date = event.start_date
     if event.recurrence == "none":
         event.recurrence_until = event.recurrence_count = None
+    if event.recurrence == "custom":
+        # An imported series, kept as its source states it (SPEC §6).
+        event.recurrence_until = event.recurrence_count = None
+        if "rrule" in data:
+            event.rrule = data.get("rrule") or None
+            event.rdates = data.get("rdates") or None
+            event.exdates = data.get("exdates") or None
+    else:
+        event.rdates = event.exdates = None
     if event.registration_mode != "hub":
         event.capacity = None
     if event.registration_mode == "none":
@@ -102,14 +111,15 @@ def apply_data(event: Event, data: dict) -> None:
 
 def compute_instants(event: Event) -> None:
     """Derive the UTC columns and the RRULE from the local fields."""
-    event.rrule = build_rrule(
-        event.recurrence,
-        event.recurrence_until,
-        event.recurrence_count,
-        event.timezone,
-        event.start_time,
-        event.all_day or event.start_time is None,
-    )
+    if event.recurrence != "custom":
+        event.rrule = build_rrule(
+            event.recurrence,
+            event.recurrence_until,
+            event.recurrence_count,
+            event.timezone,
+            event.start_time,
+            event.all_day or event.start_time is None,
+        )
     start, end = local_bounds(event)
     event.starts_at = start.astimezone(UTC)
     event.ends_at = end.astimezone(UTC)

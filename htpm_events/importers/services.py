@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from ..events.models import Event, EventRevision
 from ..events.services import (
     apply_data,
     bump_data_version,
+    cancel,
     find_or_create_organization,
     form_data,
     revision_payload,
@@ -22,7 +25,8 @@ from ..extensions import db
 from ..moderation.models import AuditEntry
 from ..timeutil import now_utc
 from . import csv as csv_import
-from .base import ImportError_, ImportFailed, ImportResult
+from . import ics as ics_import
+from .base import ImportedEvent, ImportError_, ImportFailed, ImportResult
 from .models import ImportSource
 
 BATCH = 500
@@ -102,6 +106,91 @@ def import_csv(
     return result
 
 
+class Held(Exception):
+    """A source run that needs a moderator's confirmation: nothing was applied."""
+
+
+def source_defaults(
+    source: ImportSource, organization: str | None = None, level: str | None = None
+) -> dict:
+    return {
+        "organization": organization or source.organization,
+        "level": level or source.level,
+        "state": source.state,
+        "topics": [t for t in (source.topics or "").split("|") if t],
+        "event_type": source.event_type,
+        "format": source.format,
+        "timezone": source.timezone,
+        "contact_name": source.contact_name,
+        "contact_email": source.contact_email,
+    }
+
+
+def upcoming_keys(source: ImportSource) -> set[str]:
+    """Keys of the source's events that are still to happen and still listed."""
+    return set(
+        db.session.scalars(
+            sa.select(Event.external_uid).where(
+                Event.import_source_id == source.id,
+                Event.status.in_(("approved", "pending", "changes-requested")),
+                sa.or_(Event.series_ends_at.is_(None), Event.series_ends_at > now_utc()),
+            )
+        )
+    )
+
+
+def import_ics(
+    data: bytes,
+    source: ImportSource,
+    *,
+    organization: str | None = None,
+    level: str | None = None,
+    trusted: bool = False,
+    sync: bool = False,
+    confirm: bool = False,
+    actor: str = "import",
+) -> ImportResult:
+    """Import an .ics file or feed into ``source``: all of it or nothing.
+
+    Raises :class:`ImportFailed` with every error (line, UID and title); with ``sync`` (a
+    polled source) events the source no longer lists are cancelled, and :class:`Held` is
+    raised instead when that would cancel more than half of its upcoming events (unless a
+    moderator ``confirm``-ed the run)."""
+    records, errors = ics_import.read_calendar(data, source_defaults(source, organization, level))
+    result = ImportResult(errors=errors)
+    if errors:
+        raise ImportFailed(result)
+    vanish: set[str] = set()
+    if sync:
+        upcoming = upcoming_keys(source)
+        vanish = upcoming - {r.key for r in records}
+        if vanish and len(vanish) * 2 > len(upcoming) and not confirm:
+            raise Held(
+                f"This run would cancel {len(vanish)} of the source's {len(upcoming)} "
+                "upcoming events."
+            )
+    apply_records(records, source, trusted, result, kind="ics", vanish=vanish)
+    source.held_reason = None
+    if result.created or result.updated or result.cancelled:
+        bump_data_version()
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            action="import",
+            details={
+                "source_id": source.id,
+                "trusted": trusted or source.trusted,
+                **result.counts(),
+            },
+        )
+    )
+    return result
+
+
+def is_ics(head: bytes) -> bool:
+    return ics_import.looks_like_ics(head)
+
+
 def unspill(spill) -> Iterator[tuple[str, dict]]:
     while True:
         try:
@@ -113,42 +202,109 @@ def unspill(spill) -> Iterator[tuple[str, dict]]:
 def apply_rows(
     rows: Iterator[tuple[str, dict]], source: ImportSource, trusted: bool, result: ImportResult
 ) -> None:
-    """Second pass: create or update each checked row's event. The caller commits once."""
+    """Second pass of a CSV import: create or update each checked row's event."""
+    apply_records(
+        (ImportedEvent(key=uid, line=0, data=data) for uid, data in rows),
+        source,
+        trusted,
+        result,
+        kind="csv",
+    )
 
+
+def data_hash(data: dict) -> str:
+    """A fingerprint of imported fields: equal fingerprints, nothing to do."""
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def state_hash(event: Event) -> str:
+    """A fingerprint of the event as the public and moderators see it."""
+    state = form_data(event)
+    state.update(rrule=event.rrule, rdates=event.rdates, exdates=event.exdates)
+    return data_hash(state)
+
+
+def apply_records(
+    records: Iterable[ImportedEvent],
+    source: ImportSource,
+    trusted: bool,
+    result: ImportResult,
+    *,
+    kind: str = "ics",
+    vanish: Collection[str] = (),
+) -> None:
+    """Create, update or cancel each checked record's event (the caller commits once).
+
+    An unchanged event is left alone; a changed one is updated, or for an untrusted source's
+    published event held for moderation while the published version stays live; a
+    moderator's hand edit is never overwritten (the change is held and shows as a conflict).
+    ``vanish``: keys of this source's events that the source no longer lists: cancelled."""
     existing = dict(
         db.session.execute(
             sa.select(Event.external_uid, Event.id).where(Event.import_source_id == source.id)
         ).all()
     )
     trusted = trusted or source.trusted
-    organizations = {}
+    organizations: dict[str, object] = {}
     batch: list[Event] = []
-    for uid, data in rows:
+    for record in records:
+        data = record.data
         name = data["organization"]
         if name not in organizations:
             organizations[name] = find_or_create_organization(
                 name, data.get("level"), data.get("state")
             )
         org = organizations[name]
-        if uid in existing:
-            event = db.session.get(Event, existing[uid])
-            outcome = update_event(event, data, org, trusted)
+        digest = data_hash(data)
+        if record.key in existing:
+            event = db.session.get(Event, existing[record.key])
+            if record.cancelled:
+                outcome = cancel_imported(event)
+            else:
+                outcome = update_event(event, data, org, trusted, digest, kind)
             setattr(result, outcome, getattr(result, outcome) + 1)
+        elif record.cancelled:
+            result.skipped += 1  # cancelled before the hub ever listed it
+            continue
         else:
-            event = Event(source="csv", import_source_id=source.id, external_uid=uid)
+            event = Event(source=kind, import_source_id=source.id, external_uid=record.key)
             apply_data(event, {**data, "organization": None})
+            fill_contact(event)
             event.organization = org
             if trusted or org.trusted:
                 event.status = "approved"
                 event.published = now_utc()
+            event.import_hash = digest
             db.session.add(event)
+            db.session.flush()
+            event.import_state_hash = state_hash(event)
             result.created += 1
         batch.append(event)
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)
+    for key in vanish:
+        event = db.session.get(Event, existing[key])
+        if cancel_imported(event) == "cancelled":
+            result.cancelled += 1
     source.last_polled = source.last_success = now_utc()
     source.last_error = None
+
+
+def fill_contact(event: Event) -> None:
+    """An imported event's contact is its source's, which may be unknown (never a reason to
+    refuse an event, SPEC §6)."""
+    event.contact_name = event.contact_name or ""
+    event.contact_email = event.contact_email or ""
+
+
+def cancel_imported(event: Event) -> str:
+    if event.status in ("approved", "pending", "changes-requested"):
+        cancel(event)
+        event.import_state_hash = None
+        return "cancelled"
+    return "unchanged"
 
 
 def flush_batch(batch: list[Event]) -> None:
@@ -161,24 +317,57 @@ def flush_batch(batch: list[Event]) -> None:
     batch.clear()
 
 
-def update_event(event: Event, data: dict, org, trusted: bool) -> str:
+def update_event(
+    event: Event, data: dict, org, trusted: bool, digest: str | None = None, kind: str = "csv"
+) -> str:
     """Apply an imported change: unchanged, applied at once, or held for moderation."""
-    current = form_data(event)
-    if event.organization_id == org.id and all(
-        (current.get(k) or None) == (v or None) for k, v in data.items() if k != "organization"
-    ):
+    if digest is not None and event.import_hash == digest:
         return "unchanged"
-    if event.status == "approved" and not (trusted or org.trusted):
-        db.session.add(EventRevision(event=event, data=revision_payload(data), source="csv"))
-        return "updated"
+    if digest is None or event.import_hash is None:
+        current = form_data(event)
+        if (
+            event.organization_id == org.id
+            and all(
+                (current.get(k) or None) == (v or None)
+                for k, v in data.items()
+                if k != "organization" and k in current
+            )
+            and all(
+                getattr(event, k) == data.get(k)
+                for k in ("rrule", "rdates", "exdates")
+                if k in data
+            )
+        ):
+            event.import_hash = digest
+            return "unchanged"
+    hand_edited = (
+        event.import_state_hash is not None and state_hash(event) != event.import_state_hash
+    )
+    payload = revision_payload(data)
+    if kind != "csv":
+        payload["_import"] = kind
+    if hand_edited or (event.status == "approved" and not (trusted or org.trusted)):
+        db.session.add(EventRevision(event=event, data=payload, source=kind))
+        event.import_hash = digest
+        return "held" if hand_edited else "updated"
+    was_cancelled = event.status == "cancelled"
     apply_data(event, {**data, "organization": None})
+    fill_contact(event)
     event.organization = org
     event.updated = now_utc()
     if event.status == "approved":
         event.sequence += 1
+    elif was_cancelled and event.published is not None:
+        # Listed again at the source after a cancellation.
+        event.status = "approved" if (trusted or org.trusted) else "pending"
+        event.cancelled_at = None
+        event.sequence += 1
     elif trusted or org.trusted:
         event.status = "approved"
         event.published = event.published or now_utc()
+    event.import_hash = digest
+    db.session.flush()
+    event.import_state_hash = state_hash(event)
     return "updated"
 
 
