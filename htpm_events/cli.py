@@ -136,6 +136,74 @@ def imports_file(path: str, organization: str | None, level: str | None, trusted
     click.echo(f"{path}: {result.summary()} (source #{source.id}).")
 
 
+@imports_cli.command("add")
+@click.argument("url")
+@click.option("--organization", required=True, help="Organization of the source's events.")
+@click.option("--level", type=click.Choice(list(vocab.LEVELS)), help="Level of its events.")
+@click.option("--state", help="USPS state code of its events.")
+@click.option("--trusted", is_flag=True, help="Publish its events without moderation.")
+def imports_add(
+    url: str, organization: str, level: str | None, state: str | None, trusted: bool
+) -> None:
+    """Add an .ics URL as a polled source and print its id."""
+    from .importers.sources import SourceError, add_source
+
+    if state and state.upper() not in vocab.STATES:
+        raise click.ClickException(f"{state} is not a USPS state or territory code.")
+    try:
+        source = add_source(
+            url,
+            organization=organization.strip(),
+            level=level,
+            state=state.upper() if state else None,
+            trusted=trusted,
+        )
+    except SourceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(source.id)
+
+
+@imports_cli.command("run")
+@click.option("--source", "source_id", type=int, help="Run this source now, due or not.")
+@click.option("--confirm", is_flag=True, help="Apply a run held for cancelling too much.")
+def imports_run(source_id: int | None, confirm: bool) -> None:
+    """Poll every due source (or one): conditional GET, all of a feed or nothing."""
+    from .importers.models import ImportSource
+    from .importers.sources import due_sources, run_source
+
+    if source_id is not None:
+        if db.session.get(ImportSource, source_id) is None:
+            raise click.ClickException(f"There is no source #{source_id}.")
+        ids = [source_id]
+    else:
+        ids = due_sources()
+    runs = []
+    if sys.stdout.isatty() and len(ids) > 1:
+        with click.progressbar(ids, label="Polling sources") as bar:
+            for item in bar:
+                runs.append(run_source(item, confirm=confirm, force=confirm))
+    else:
+        for item in ids:
+            click.echo(f"source #{item}: fetching...")
+            runs.append(run_source(item, confirm=confirm, force=confirm))
+    for run in runs:
+        click.echo(run.line(), err=not run.ok)
+    failed = [r for r in runs if not r.ok]
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "cancelled": 0}
+    for run in runs:
+        for name in totals:
+            totals[name] += getattr(run.result, name)
+    click.echo(
+        f"{len(runs)} source(s) run: "
+        + ", ".join(f"{v} {k}" for k, v in totals.items())
+        + (f"; {len(failed)} failed or held" if failed else "")
+    )
+    if failed:
+        sys.exit(1)
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

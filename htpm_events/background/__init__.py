@@ -27,7 +27,11 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 #: The modules that declare jobs (imported when the queue is set up).
-JOB_MODULES = ("htpm_events.outbox.jobs", "htpm_events.feeds.jobs")
+JOB_MODULES = (
+    "htpm_events.outbox.jobs",
+    "htpm_events.feeds.jobs",
+    "htpm_events.importers.jobs",
+)
 
 
 @dataclass(frozen=True)
