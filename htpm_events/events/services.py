@@ -203,6 +203,8 @@ def revision_data(payload: dict) -> dict:
 
     from .forms import EventForm
 
+    if payload.get("_import"):
+        return imported_revision_data(payload)
     formdata = MultiDict()
     for key, value in payload.items():
         for item in value if isinstance(value, list) else [value]:
@@ -212,6 +214,29 @@ def revision_data(payload: dict) -> dict:
     if not form.validate():
         raise ValueError(f"the held change no longer validates: {form.errors}")
     return form.data
+
+
+def imported_revision_data(payload: dict) -> dict:
+    """A held change from an .ics source back to field values. Imported events are mapped,
+    not typed into the form (a series keeps its own RRULE), so the form does not check them."""
+    from datetime import date, time
+
+    data: dict = {}
+    for key, value in payload.items():
+        if key == "_import":
+            continue
+        if value == "":
+            value = None
+        if value is not None and key in ("start_date", "end_date", "recurrence_until"):
+            value = date.fromisoformat(value)
+        elif value is not None and key in ("start_time", "end_time"):
+            value = time.fromisoformat(value)
+        elif key == "all_day":
+            value = bool(value)
+        elif key == "registration_deadline" and value is not None:
+            value = datetime.strptime(value, "%Y-%m-%dT%H:%M")
+        data[key] = value
+    return data
 
 
 def publish(event: Event, *, bump_sequence: bool = False) -> None:
