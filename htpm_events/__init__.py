@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import init_cli
     from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
+    from .submissions import batch  # noqa: F401  (the batch page's URL rules)
     from .submissions.views import bp as submissions_bp
 
     app.register_blueprint(calendar_bp)

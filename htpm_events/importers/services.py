@@ -60,10 +60,13 @@ def import_csv(
     trusted: bool = False,
     year: int | None = None,
     actor: str = "import",
+    defaults: dict | None = None,
 ) -> ImportResult:
     """Import a CSV file into ``source``. Raises :class:`ImportFailed` (nothing applied)
-    when any row is bad; every error is reported by line and column."""
-    defaults = {k: v for k, v in (("organization", organization), ("level", level)) if v}
+    when any row is bad; every error is reported by line and column. ``defaults`` fill the
+    cells a row leaves empty (a batch's contact)."""
+    defaults = {k: v for k, v in (defaults or {}).items() if v}
+    defaults.update({k: v for k, v in (("organization", organization), ("level", level)) if v})
     transform = (lambda data: csv_import.shift_year(data, year)) if year else None
     result = ImportResult()
 

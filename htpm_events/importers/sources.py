@@ -59,8 +59,7 @@ def add_source(
         state=state or None,
         trusted=trusted,
         pending=pending,
-        active=True,
-        **{k: v for k, v in defaults.items() if v not in (None, "")},
+        **{"active": True, **{k: v for k, v in defaults.items() if v not in (None, "")}},
     )
     db.session.add(source)
     db.session.flush()

@@ -30,7 +30,15 @@ MODERATOR_URLS = [
     ("GET", "/moderate/organizations"),
     ("POST", "/moderate/organizations/{org}/trust"),
     ("GET", "/moderate/sources"),
+    ("POST", "/moderate/sources"),
+    ("GET", "/moderate/sources/{source}"),
+    ("POST", "/moderate/sources/{source}"),
     ("POST", "/moderate/sources/{source}/trust"),
+    ("POST", "/moderate/sources/{source}/run"),
+    ("POST", "/moderate/sources/{source}/dismiss"),
+    ("GET", "/moderate/imports"),
+    ("POST", "/moderate/imports"),
+    ("POST", "/moderate/imports/{token}/apply"),
     ("GET", "/moderate/log"),
     ("GET", "/moderate/log.csv"),
 ]
@@ -73,6 +81,7 @@ def ids(make_event, make_user):
         "source": source.id,
         "domain": domain.id,
         "user": other.id,
+        "token": "x" * 32,
     }
 
 
@@ -93,7 +102,8 @@ def test_every_moderation_url_is_in_this_list(app):
          .replace("{source}", "<int:source_id>")
          .replace("{domain}", "<int:domain_id>")
          .replace("{user}", "<int:user_id>")
-         .replace("{message}", "<int:message_id>"))
+         .replace("{message}", "<int:message_id>")
+         .replace("{token}", "<token>"))
         for method, url in ALL_URLS
     }  # fmt: skip
     assert rules == listed
