@@ -28,6 +28,8 @@ class ImportResult:
     held: int = 0
     #: Cancelled at the source before the hub ever listed them.
     skipped: int = 0
+    #: Created, but sent to the queue: another source already lists the same event.
+    duplicates: int = 0
     errors: list[ImportError_] = field(default_factory=list)
 
     @property
@@ -41,6 +43,8 @@ class ImportResult:
         )
         if self.held:
             text += f", {self.held} held (edited by a moderator)"
+        if self.duplicates:
+            text += f", {self.duplicates} possible duplicate(s) sent to the queue"
         return text
 
     def counts(self) -> dict[str, int]:

@@ -281,6 +281,10 @@ def apply_records(
             event.import_hash = digest
             db.session.add(event)
             db.session.flush()
+            if event.status == "approved" and published_elsewhere(event):
+                # Listed already by another source: a moderator decides, never twice public.
+                event.status, event.published = "pending", None
+                result.duplicates += 1
             event.import_state_hash = state_hash(event)
             result.created += 1
         batch.append(event)
@@ -293,6 +297,15 @@ def apply_records(
             result.cancelled += 1
     source.last_polled = source.last_success = now_utc()
     source.last_error = None
+
+
+def published_elsewhere(event: Event) -> bool:
+    from ..moderation.duplicates import duplicates_of
+
+    return any(
+        d.event.status == "approved" and d.event.import_source_id != event.import_source_id
+        for d in duplicates_of(event)
+    )
 
 
 def fill_contact(event: Event) -> None:
