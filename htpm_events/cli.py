@@ -84,6 +84,42 @@ def demo_needed() -> None:
     sys.exit(0 if count == 0 else 1)
 
 
+class Progress:
+    """Progress of a long import: a bar on a terminal, a plain line every few thousand
+    events otherwise (logs, CI)."""
+
+    EVERY = 5000
+
+    def __init__(self, label: str, total: int | None):
+        self.counts: dict[str, int] = {}
+        self.total = total
+        self.tty = sys.stdout.isatty()
+        self.bar = None
+        if self.tty and total:
+            self.bar = click.progressbar(length=total * 2, label=label)
+            self.bar.__enter__()
+
+    def __call__(self, phase: str, n: int) -> None:
+        before = self.counts.get(phase, 0)
+        self.counts[phase] = before + n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif (before + n) // self.EVERY > before // self.EVERY:
+            click.echo(f"  {self.counts[phase]:,} events {phase}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def count_lines(path: str) -> int:
+    with open(path, "rb") as stream:
+        return max(
+            0, sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")) - 1
+        )
+
+
 @imports_cli.command("file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--organization", help="Organization for rows that leave it empty.")
@@ -96,11 +132,13 @@ def imports_file(path: str, organization: str | None, level: str | None, trusted
     with open(path, "rb") as stream:
         head = stream.read(4096)
     source = file_source(path, organization, level, trusted)
+    progress = None
     try:
         if is_ics(head):
             with open(path, "rb") as stream:
                 data = stream.read()
             click.echo(f"{path}: reading an iCalendar file ({len(data):,} bytes)...")
+            progress = Progress("Importing", data.count(b"BEGIN:VEVENT"))
             result = import_ics(
                 data,
                 source,
@@ -108,12 +146,15 @@ def imports_file(path: str, organization: str | None, level: str | None, trusted
                 level=level,
                 trusted=trusted,
                 actor=f"imports file {path}",
+                progress=progress,
             )
         else:
             if b"\0" in head:
                 raise click.ClickException(
                     f"{path} is neither a CSV nor an iCalendar file (it is binary)."
                 )
+            click.echo(f"{path}: reading a CSV file...")
+            progress = Progress("Importing", count_lines(path))
             result = import_csv(
                 open_path(path),
                 source,
@@ -121,6 +162,7 @@ def imports_file(path: str, organization: str | None, level: str | None, trusted
                 level=level,
                 trusted=trusted,
                 actor=f"imports file {path}",
+                progress=progress,
             )
     except ImportFailed as failed:
         db.session.rollback()
@@ -132,6 +174,9 @@ def imports_file(path: str, organization: str | None, level: str | None, trusted
     except UnicodeDecodeError as exc:
         db.session.rollback()
         raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from exc
+    finally:
+        if progress is not None:
+            progress.close()
     db.session.commit()
     click.echo(f"{path}: {result.summary()} (source #{source.id}).")
 

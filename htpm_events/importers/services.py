@@ -61,6 +61,7 @@ def import_csv(
     year: int | None = None,
     actor: str = "import",
     defaults: dict | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV file into ``source``. Raises :class:`ImportFailed` (nothing applied)
     when any row is bad; every error is reported by line and column. ``defaults`` fill the
@@ -75,6 +76,8 @@ def import_csv(
     with tempfile.TemporaryFile() as spill:
         seen: dict[str, int] = {}
         for line, row, data, errors in csv_import.validate_rows(open_stream, defaults, transform):
+            if progress:
+                progress("checked", 1)
             result.errors.extend(errors)
             if not row:
                 continue
@@ -90,7 +93,7 @@ def import_csv(
         if result.errors:
             raise ImportFailed(result)
         spill.seek(0)
-        apply_rows(unspill(spill), source, trusted, result)
+        apply_rows(unspill(spill), source, trusted, result, progress)
     if result.created or result.updated:
         bump_data_version()
     db.session.add(
@@ -152,6 +155,7 @@ def import_ics(
     sync: bool = False,
     confirm: bool = False,
     actor: str = "import",
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import an .ics file or feed into ``source``: all of it or nothing.
 
@@ -163,6 +167,8 @@ def import_ics(
     result = ImportResult(errors=errors)
     if errors:
         raise ImportFailed(result)
+    if progress:
+        progress("checked", len(records))
     vanish: set[str] = set()
     if sync:
         upcoming = upcoming_keys(source)
@@ -172,7 +178,7 @@ def import_ics(
                 f"This run would cancel {len(vanish)} of the source's {len(upcoming)} "
                 "upcoming events."
             )
-    apply_records(records, source, trusted, result, kind="ics", vanish=vanish)
+    apply_records(records, source, trusted, result, kind="ics", vanish=vanish, progress=progress)
     source.held_reason = None
     if result.created or result.updated or result.cancelled:
         bump_data_version()
@@ -203,7 +209,11 @@ def unspill(spill) -> Iterator[tuple[str, dict]]:
 
 
 def apply_rows(
-    rows: Iterator[tuple[str, dict]], source: ImportSource, trusted: bool, result: ImportResult
+    rows: Iterator[tuple[str, dict]],
+    source: ImportSource,
+    trusted: bool,
+    result: ImportResult,
+    progress: Callable[[str, int], None] | None = None,
 ) -> None:
     """Second pass of a CSV import: create or update each checked row's event."""
     apply_records(
@@ -212,6 +222,7 @@ def apply_rows(
         trusted,
         result,
         kind="csv",
+        progress=progress,
     )
 
 
@@ -236,6 +247,7 @@ def apply_records(
     *,
     kind: str = "ics",
     vanish: Collection[str] = (),
+    progress: Callable[[str, int], None] | None = None,
 ) -> None:
     """Create, update or cancel each checked record's event (the caller commits once).
 
@@ -288,6 +300,8 @@ def apply_records(
             event.import_state_hash = state_hash(event)
             result.created += 1
         batch.append(event)
+        if progress:
+            progress("saved", 1)
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)

@@ -186,3 +186,26 @@ def test_an_imported_series_keeps_its_exdate_and_override_in_the_feed(runner, tm
     assert "EXDATE;TZID=America/Chicago:20270112T180000" in body
     assert "EXDATE;TZID=America/Chicago:20270119T180000" in body
     assert series.starts_at == datetime(2027, 1, 6, 0, 0, tzinfo=UTC)
+
+
+def test_progress_lines_when_not_on_a_terminal(runner, tmp_path, monkeypatch):
+    from htpm_events import cli
+
+    monkeypatch.setattr(cli.Progress, "EVERY", 2)
+    path = tmp_path / "three.ics"
+    path.write_bytes(
+        cal(
+            *(
+                line
+                for n in range(3)
+                for line in ("BEGIN:VEVENT", f"UID:p{n}", f"SUMMARY:Walk {n}",
+                             f"DTSTART:2027011{n}T100000", "END:VEVENT")
+            )
+        )
+    )  # fmt: skip
+    result = runner.invoke(args=["imports", "file", str(path), "--organization", "O"])
+    assert result.exit_code == 0, result.output
+    assert "  3 events checked" in result.output and "  2 events saved" in result.output
+    assert result.output.rstrip().endswith(
+        "3 created, 0 updated, 0 unchanged, 0 cancelled (source #1)."
+    )
