@@ -68,12 +68,19 @@ class Block:
     children: list[Block] = field(default_factory=list)
     #: The block's own unfolded lines, for handing a VTIMEZONE to icalendar.
     text: list[str] = field(default_factory=list)
+    #: Its properties by name.
+    index: dict[str, list[Prop]] = field(default_factory=dict)
+
+    def add(self, prop: Prop) -> None:
+        self.props.append(prop)
+        self.index.setdefault(prop.name, []).append(prop)
 
     def first(self, name: str) -> Prop | None:
-        return next((p for p in self.props if p.name == name), None)
+        found = self.index.get(name)
+        return found[0] if found else None
 
     def all(self, name: str) -> list[Prop]:
-        return [p for p in self.props if p.name == name]
+        return self.index.get(name, [])
 
 
 class Refused(Exception):
@@ -156,7 +163,7 @@ def scan(text: str) -> Block:
                 raise Refused(number, f"END:{value.strip()} does not close BEGIN:{stack[-1].name}")
             stack.pop()
             continue
-        stack[-1].props.append(Prop(number, name, params_of(params), value))
+        stack[-1].add(Prop(number, name, params_of(params) if params else {}, value))
     if root is None:
         raise Refused(1, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")
     if stack:
@@ -446,10 +453,8 @@ def label(block: Block) -> str:
 
 
 def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent:
-    who = label(block)
-
     def refuse(prop_line: int, message: str, column: str | None = None):
-        raise Refused(prop_line, f"{who}: {message}", column)
+        raise Refused(prop_line, f"{label(block)}: {message}", column)
 
     summary = block.first("SUMMARY")
     title = unescape(summary.value) if summary else ""
@@ -655,7 +660,6 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
         line=block.line,
         data=data,
         cancelled=bool(status and status.value.strip().upper() == "CANCELLED"),
-        label=who,
     )
     record.uid = uid[:400]
     record.sequence = seq

@@ -41,6 +41,9 @@ class ImportSource(db.Model):
     #: Conditional GET validators from the last successful fetch.
     etag: Mapped[str | None] = mapped_column(sa.String(500))
     last_modified: Mapped[str | None] = mapped_column(sa.String(100))
+    #: SHA-256 of the last body applied: the same body again (a server that ignores
+    #: conditional GET) is an unchanged run without parsing it.
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64))
     last_polled: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The last error (HTTP error, malformed file, too large), None after a good run.

@@ -7,12 +7,13 @@ import io
 import json
 import pickle
 import tempfile
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..events.models import Event, EventRevision
+from ..events.models import Event, EventRevision, EventTag
 from ..events.services import (
     apply_data,
     bump_data_version,
@@ -255,14 +256,18 @@ def apply_records(
     published event held for moderation while the published version stays live; a
     moderator's hand edit is never overwritten (the change is held and shows as a conflict).
     ``vanish``: keys of this source's events that the source no longer lists: cancelled."""
-    existing = dict(
-        db.session.execute(
-            sa.select(Event.external_uid, Event.id).where(Event.import_source_id == source.id)
-        ).all()
-    )
+    existing = {
+        key: (event_id, digest)
+        for key, event_id, digest in db.session.execute(
+            sa.select(Event.external_uid, Event.id, Event.import_hash).where(
+                Event.import_source_id == source.id
+            )
+        )
+    }
     trusted = trusted or source.trusted
     organizations: dict[str, object] = {}
     batch: list[Event] = []
+    drafts: list[Draft] = []
     for record in records:
         data = record.data
         name = data["organization"]
@@ -273,7 +278,13 @@ def apply_records(
         org = organizations[name]
         digest = data_hash(data)
         if record.key in existing:
-            event = db.session.get(Event, existing[record.key])
+            event_id, known = existing[record.key]
+            if known == digest and not record.cancelled:
+                result.unchanged += 1  # the common case of a re-run: nothing is loaded
+                if progress:
+                    progress("saved", 1)
+                continue
+            event = db.session.get(Event, event_id)
             if record.cancelled:
                 outcome = cancel_imported(event)
             else:
@@ -283,34 +294,111 @@ def apply_records(
             result.skipped += 1  # cancelled before the hub ever listed it
             continue
         else:
-            event = Event(source=kind, import_source_id=source.id, external_uid=record.key)
-            apply_data(event, {**data, "organization": None})
-            fill_contact(event)
-            event.organization = org
+            draft = Draft(source=kind, import_source_id=source.id, external_uid=record.key)
+            apply_data(draft, {**data, "organization": None})
+            fill_contact(draft)
+            draft.organization, draft.organization_id = org, org.id
             if trusted or org.trusted:
-                event.status = "approved"
-                event.published = now_utc()
-            event.import_hash = digest
-            db.session.add(event)
-            db.session.flush()
-            if event.status == "approved" and published_elsewhere(event):
+                draft.status, draft.published = "approved", now_utc()
+            draft.import_hash = digest
+            if draft.status == "approved" and published_elsewhere(draft):
                 # Listed already by another source: a moderator decides, never twice public.
-                event.status, event.published = "pending", None
+                draft.status, draft.published = "pending", None
                 result.duplicates += 1
-            event.import_state_hash = state_hash(event)
+            draft.import_state_hash = state_hash(draft)
+            drafts.append(draft)
             result.created += 1
+            if progress:
+                progress("saved", 1)
+            if len(drafts) >= BATCH:
+                insert_drafts(drafts)
+            continue
         batch.append(event)
         if progress:
             progress("saved", 1)
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)
+    insert_drafts(drafts)
     for key in vanish:
-        event = db.session.get(Event, existing[key])
+        event = db.session.get(Event, existing[key][0])
         if cancel_imported(event) == "cancelled":
             result.cancelled += 1
     source.last_polled = source.last_success = now_utc()
     source.last_error = None
+
+
+#: The events table's columns that a new imported event sets (the rest take defaults).
+EVENT_COLUMNS = tuple(c.key for c in Event.__table__.columns if c.key != "id")
+
+
+class Draft:
+    """A new imported event before it is written: :func:`apply_data` and :func:`form_data`
+    work on it as on an :class:`Event`, and whole batches of drafts are inserted at once
+    (an ORM object per row is most of an import's time)."""
+
+    def __init__(self, **values):
+        now = now_utc()
+        self.__dict__.update(
+            {name: None for name in EVENT_COLUMNS},
+            uid=f"{uuid.uuid4()}@htpm-events",
+            status="pending",
+            sequence=0,
+            created=now,
+            updated=now,
+            featured=False,
+            all_day=False,
+            description="",
+            id=None,
+            cohosts=[],
+            tags=[],
+        )
+        self.__dict__.update(values)
+
+    def tag_values(self, kind: str) -> list[str]:
+        return [value for k, value in self.tags if k == kind]
+
+    def set_tags(self, kind: str, values) -> None:
+        self.tags = [t for t in self.tags if t[0] != kind] + [
+            (kind, v) for v in dict.fromkeys(values)
+        ]
+
+    def row(self) -> dict:
+        return {name: getattr(self, name) for name in EVENT_COLUMNS}
+
+
+def insert_drafts(drafts: list[Draft]) -> None:
+    """Insert a batch of new events and their tags: two statements."""
+    if not drafts:
+        return
+    db.session.flush()
+    connection = db.session.connection()
+    # executemany without RETURNING (SQLite would insert row by row to return ids in order),
+    # then the ids by the (source, external UID) key, which has its unique index.
+    connection.execute(Event.__table__.insert(), [draft.row() for draft in drafts])
+    table = Event.__table__
+    found = {}
+    keys = [draft.external_uid for draft in drafts]
+    for start in range(0, len(keys), 500):
+        found.update(
+            connection.execute(
+                sa.select(table.c.external_uid, table.c.id).where(
+                    table.c.import_source_id == drafts[0].import_source_id,
+                    table.c.external_uid.in_(keys[start : start + 500]),
+                )
+            ).all()
+        )
+    ids = [found[draft.external_uid] for draft in drafts]
+    tags = []
+    for event_id, draft in zip(ids, drafts, strict=True):
+        positions: dict[str, int] = {}
+        for kind, value in draft.tags:
+            position = positions.get(kind, 0)
+            positions[kind] = position + 1
+            tags.append({"event_id": event_id, "kind": kind, "value": value, "position": position})
+    if tags:
+        connection.execute(EventTag.__table__.insert(), tags)
+    drafts.clear()
 
 
 def published_elsewhere(event: Event) -> bool:

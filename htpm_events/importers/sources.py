@@ -5,6 +5,7 @@ its outcome recorded on the source. ``flask imports run`` and the scheduled job 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -173,6 +174,14 @@ def _run(source_id: int, *, confirm: bool, force: bool) -> Run:
         db.session.commit()
         return Run(source_id, "unchanged", message="not modified (304)")
     body = fetched.body or b""
+    digest = hashlib.sha256(body).hexdigest()
+    if digest == source.content_hash and not force:
+        source.last_polled = source.last_success = now_utc()
+        source.last_status, source.last_error, source.failures = 200, None, 0
+        source.etag, source.last_modified, source.next_poll = fetched.etag, None, None
+        source.last_counts = {"unchanged": len(upcoming_keys(source)), "same_content": 1}
+        db.session.commit()
+        return Run(source_id, "unchanged", message="same content as the last run")
     from .ics import looks_like_ics
 
     if not looks_like_ics(body[:4096]):
@@ -192,6 +201,7 @@ def _run(source_id: int, *, confirm: bool, force: bool) -> Run:
     except Held as exc:
         return held(source_id, str(exc), 200)
     source.etag, source.last_modified = fetched.etag, fetched.last_modified
+    source.content_hash = digest
     source.last_status, source.failures, source.next_poll = 200, 0, None
     source.last_counts = result.counts()
     db.session.commit()

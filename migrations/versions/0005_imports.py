@@ -27,6 +27,7 @@ def upgrade():
 
     with op.batch_alter_table("import_sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("event_type", sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column("format", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
@@ -58,7 +59,7 @@ def downgrade():
         for name in (
             "manage_token_hash", "lease_until", "lease_token", "held_reason", "next_poll",
             "failures", "last_counts", "last_status", "pending", "contact_email",
-            "contact_name", "timezone", "format", "event_type", "name",
+            "contact_name", "timezone", "format", "event_type", "name", "content_hash",
         ):
             batch_op.drop_column(name)
 

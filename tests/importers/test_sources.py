@@ -82,9 +82,13 @@ def test_trusted_source_publishes_and_updates_in_place(runner, publisher):
     one = events()["Webinar one"]
     assert one.status == "approved" and one.sequence == 0
 
-    # A server that ignores conditional GET: same content, nothing touched.
+    # A server that ignores conditional GET: the same content is not even parsed again.
     result = run(runner, source_id)
-    assert "0 created, 0 updated, 4 unchanged" in result.output
+    assert "same content as the last run" in result.output
+    assert events()["Webinar one"].sequence == 0
+    # A moderator's confirmed run reads it all again: still nothing changes.
+    result = run(runner, source_id, "--confirm")
+    assert "0 created, 0 updated, 4 unchanged" in result.output, result.output
     assert events()["Webinar one"].sequence == 0
 
     publisher.serve("/cal.ics", feed(("Webinar one (new time)", 12), *FOUR[1:]), etag=False)

@@ -101,6 +101,7 @@ def edit_source(source_id: int):
                 source.trusted, source.active = bool(form.trusted.data), bool(form.active.data)
                 source.poll_minutes = form.poll_minutes.data or 60
                 source.topics = "|".join(form.topics.data or []) or None
+                source.content_hash = None  # new defaults apply at the next run
                 approving = request.form.get("approve") and source.pending
                 if approving:
                     source.pending = False
