@@ -186,6 +186,10 @@ def test_an_imported_series_keeps_its_exdate_and_override_in_the_feed(runner, tm
     assert "EXDATE;TZID=America/Chicago:20270112T180000" in body
     assert "EXDATE;TZID=America/Chicago:20270119T180000" in body
     assert series.starts_at == datetime(2027, 1, 6, 0, 0, tzinfo=UTC)
+    page = client.get(f"/events/{series.id}")
+    assert page.status_code == 200
+    assert "as its source calendar says" in page.get_data(as_text=True)
+    assert client.get(f"/moderate/events/{series.id}").status_code in (302, 401, 403)
 
 
 def test_progress_lines_when_not_on_a_terminal(runner, tmp_path, monkeypatch):

@@ -201,3 +201,16 @@ def test_a_proposed_feed_becomes_a_pending_source(client, mod_client):
     assert approved.status_code == 302, approved.get_data(as_text=True)
     db.session.expire_all()
     assert due_sources() == [source.id]
+
+
+def test_moderator_pages_of_an_imported_series_answer(mod_client, runner, tmp_path):
+    path = tmp_path / "series.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+        "SUMMARY:Monthly circle\r\nDTSTART;TZID=America/Chicago:20270105T180000\r\n"
+        "RRULE:FREQ=MONTHLY;BYDAY=1TU\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert runner.invoke(args=["imports", "file", str(path), "--organization", "O"]).exit_code == 0
+    event = db.session.scalar(sa.select(Event))
+    assert mod_client.get(f"/moderate/events/{event.id}").status_code == 200
+    assert mod_client.get(f"/moderate/events/{event.id}/edit").status_code == 200
