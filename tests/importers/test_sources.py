@@ -212,3 +212,23 @@ def test_add_refuses_bad_urls(runner):
         result = runner.invoke(args=["imports", "add", url, "--organization", "X"])
         assert result.exit_code != 0 and message in result.output, result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportSource)) == 0
+
+
+def test_a_source_being_run_is_not_run_twice(runner, publisher):
+    from datetime import timedelta
+
+    url = publisher.serve("/cal.ics", feed(*FOUR))
+    source_id = add(runner, url)
+    source = db.session.get(ImportSource, source_id)
+    source.lease_token, source.lease_until = (
+        "other-worker",
+        datetime.now(UTC) + timedelta(minutes=5),
+    )
+    db.session.commit()
+    result = run(runner, source_id)
+    assert "another run of this source is in progress" in result.output
+    assert publisher.requests == [] and events() == {}
+    # A lease that ran out (a worker killed mid-run) no longer blocks the source.
+    source.lease_until = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.commit()
+    assert "4 created" in run(runner, source_id).output
