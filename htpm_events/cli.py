@@ -219,8 +219,18 @@ def imports_run(source_id: int | None, confirm: bool) -> None:
     from .importers.sources import due_sources, run_source
 
     if source_id is not None:
-        if db.session.get(ImportSource, source_id) is None:
+        found = db.session.get(ImportSource, source_id)
+        if found is None:
             raise click.ClickException(f"There is no source #{source_id}.")
+        if found.kind != "url":
+            raise click.ClickException(
+                f"Source #{source_id} is a {found.kind}, not a calendar address: "
+                "import files with `flask imports file`."
+            )
+        if found.pending:
+            raise click.ClickException(
+                f"Source #{source_id} was proposed and is not approved yet (/moderate/sources)."
+            )
         ids = [source_id]
     else:
         ids = due_sources()

@@ -420,7 +420,8 @@ def fill_contact(event: Event) -> None:
 def cancel_imported(event: Event) -> str:
     if event.status in ("approved", "pending", "changes-requested"):
         cancel(event)
-        event.import_state_hash = None
+        # Listed again later, the event is restored as the source then states it.
+        event.import_hash = event.import_state_hash = None
         return "cancelled"
     return "unchanged"
 
@@ -441,7 +442,7 @@ def update_event(
     """Apply an imported change: unchanged, applied at once, or held for moderation."""
     if digest is not None and event.import_hash == digest:
         return "unchanged"
-    if digest is None or event.import_hash is None:
+    if (digest is None or event.import_hash is None) and event.status != "cancelled":
         current = form_data(event)
         if (
             event.organization_id == org.id
@@ -469,8 +470,9 @@ def update_event(
         event.import_hash = digest
         return "held" if hand_edited else "updated"
     was_cancelled = event.status == "cancelled"
-    apply_data(event, {**data, "organization": None})
-    fill_contact(event)
+    with db.session.no_autoflush:  # an unknown contact is None for a moment, "" when written
+        apply_data(event, {**data, "organization": None})
+        fill_contact(event)
     event.organization = org
     event.updated = now_utc()
     if event.status == "approved":

@@ -11,6 +11,7 @@ import re
 import secrets
 from pathlib import Path
 
+import flask
 from flask import current_app
 
 from ..extensions import db
@@ -24,6 +25,24 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 class TooLarge(ValueError):
     pass
+
+
+#: The pages that take an import file: their requests may be as large as
+#: HTPM_IMPORT_MAX_BYTES (plus the form around it) instead of MAX_CONTENT_LENGTH.
+UPLOAD_PATHS = ("/moderate/imports", "/submit/batch")
+
+
+class Request(flask.Request):
+    """Flask's request with a larger body limit on the import upload pages (the limit must
+    be known before the CSRF check reads the form, so a view cannot set it)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = flask.Request.max_content_length.fget(self)
+        if self.path in UPLOAD_PATHS and limit is not None:
+            configured = int(current_app.config.get("HTPM_IMPORT_MAX_BYTES") or 0)
+            return max(limit, configured + 256 * 1024)
+        return limit
 
 
 def read_limited(stream, limit: int) -> bytes:

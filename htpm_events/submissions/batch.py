@@ -135,7 +135,9 @@ def batch():
         return propose_feed(form)
     try:
         data = read_limited(upload.stream, max_bytes())
+        upload.close()
     except TooLarge as exc:
+        upload.close()
         form.file.errors = [str(exc)]
         return render_batch(form, 400)
     if not data.strip():

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from importlib.resources import files
@@ -214,3 +215,39 @@ def test_moderator_pages_of_an_imported_series_answer(mod_client, runner, tmp_pa
     event = db.session.scalar(sa.select(Event))
     assert mod_client.get(f"/moderate/events/{event.id}").status_code == 200
     assert mod_client.get(f"/moderate/events/{event.id}/edit").status_code == 200
+
+
+# Werkzeug's test client spools a large request body to a temporary file it never closes;
+# collect it here rather than in a later test.
+SPOOLED = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@SPOOLED
+def test_an_upload_may_be_as_large_as_the_import_limit(mod_client):
+    # Larger than the 8 MB of a submission form, within HTPM_IMPORT_MAX_BYTES (10 MB).
+    big = b"title,colour\n" + b"x,blue\n" * (9 * 1024 * 1024 // 7)
+    response = upload(mod_client, big)
+    assert response.status_code == 400
+    assert "Unknown column" in response.get_data(as_text=True)
+    gc.collect()
+
+
+@SPOOLED
+def test_an_upload_over_the_import_limit_is_refused_at_the_field(make_app, make_user):
+    app = make_app(HTPM_IMPORT_MAX_BYTES=1024 * 1024)
+    with app.app_context():
+        user = make_user("m2@example.org")
+        client = app.test_client()
+        log_in(client, user.email)
+        response = upload(client, b"title\n" + b"x\n" * (1024 * 1024))
+        assert response.status_code == 400
+        assert "larger than the 1,048,576 bytes allowed" in response.get_data(as_text=True)
+        response = client.post(
+            "/submit/batch",
+            data={"organization": "X", "contact_name": "A", "contact_email": "a@example.org",
+                  "file": (io.BytesIO(b"title\n" + b"x\n" * (1024 * 1024)), "e.csv")},
+            content_type="multipart/form-data",
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert "larger than the 1,048,576 bytes allowed" in response.get_data(as_text=True)
+    gc.collect()

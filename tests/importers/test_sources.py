@@ -232,3 +232,26 @@ def test_a_source_being_run_is_not_run_twice(runner, publisher):
     source.lease_until = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     assert "4 created" in run(runner, source_id).output
+
+
+def test_an_event_listed_again_after_vanishing_comes_back(runner, publisher):
+    url = publisher.serve("/cal.ics", feed(*FOUR), etag=False)
+    source_id = add(runner, url, "--trusted")
+    assert run(runner, source_id).exit_code == 0
+    publisher.serve("/cal.ics", feed(*FOUR[1:]), etag=False)
+    assert "1 cancelled" in run(runner, source_id).output
+    publisher.serve("/cal.ics", feed(*FOUR), etag=False)
+    result = run(runner, source_id)
+    assert "1 updated" in result.output, result.output
+    one = events()["Webinar one"]
+    assert one.status == "approved" and one.sequence == 2
+
+
+def test_run_refuses_file_and_proposed_sources(runner, tmp_path):
+    path = tmp_path / "cal.ics"
+    path.write_text(feed(*FOUR))
+    runner.invoke(args=["imports", "file", str(path), "--organization", "O"])
+    file_source = db.session.scalar(sa.select(ImportSource))
+    result = run(runner, file_source.id)
+    assert result.exit_code != 0 and "flask imports file" in result.output
+    assert run(runner, 999).exit_code != 0

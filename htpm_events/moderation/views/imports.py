@@ -168,7 +168,9 @@ def upload():
         return render_template("moderation/upload.html", form=form), 400
     try:
         data = read_limited(file.stream, max_bytes())
+        file.close()
     except TooLarge as exc:
+        file.close()
         form.file.errors = [str(exc)]
         return render_template("moderation/upload.html", form=form), 400
     if not data.strip():
