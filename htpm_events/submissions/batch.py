@@ -28,7 +28,7 @@ from ..importers.sources import SourceError, add_source
 from ..importers.uploads import TooLarge, import_bytes, max_bytes, read_limited
 from ..mail import queue_mail
 from .services import absolute, moderator_addresses
-from .views import bp, saved
+from .views import bp
 
 #: What each column of the CSV template holds.
 COLUMN_HELP = {
@@ -114,7 +114,7 @@ def batch_template():
 @limiter.limit(
     "10 per hour",
     methods=["POST"],
-    deduct_when=saved,
+    deduct_when=lambda response: response.status_code == 200,  # a batch received
     error_message="This connection has sent 10 batches in the last hour. Please try later.",
 )
 def batch():
