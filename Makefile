@@ -61,6 +61,7 @@ bench: install-test
 	$(BIN)/python bench/calendar_bench.py
 	$(BIN)/python bench/feeds_bench.py
 	$(BIN)/python bench/mail_bench.py
+	$(BIN)/python bench/import_bench.py
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules .pytest_cache .ruff_cache

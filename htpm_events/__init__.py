@@ -61,10 +61,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .calendar.blueprint import bp as calendar_bp
     from .cli import init_cli
     from .feeds.views import bp as feeds_bp
+    from .importers.uploads import Request as UploadAwareRequest
     from .moderation.views import bp as moderation_bp
     from .registration.views import bp as registration_bp
+    from .submissions import batch  # noqa: F401  (the batch page's URL rules)
     from .submissions.views import bp as submissions_bp
 
+    app.request_class = UploadAwareRequest
     app.register_blueprint(calendar_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

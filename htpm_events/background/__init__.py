@@ -31,6 +31,7 @@ JOB_MODULES = (
     "htpm_events.outbox.jobs",
     "htpm_events.feeds.jobs",
     "htpm_events.registration.jobs",
+    "htpm_events.importers.jobs",
 )
 
 

@@ -93,12 +93,18 @@ class Event(db.Model):
     #: End of the last occurrence, UTC (derived); None for an open-ended on-demand item.
     series_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    #: none, daily, weekly or monthly.
+    #: none, daily, weekly or monthly; custom for an imported series whose RRULE, RDATE and
+    #: EXDATE are kept exactly as the source states them.
     recurrence: Mapped[str] = mapped_column(sa.String(10), default="none")
     recurrence_until: Mapped[date | None] = mapped_column(sa.Date)
     recurrence_count: Mapped[int | None]
     #: RFC 5545 RRULE value (without "RRULE:"), derived from the three fields above.
     rrule: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Imported series: extra starts (RDATE), space-separated local "YYYYMMDDTHHMMSS" or
+    #: "YYYYMMDD" in ``timezone``.
+    rdates: Mapped[str | None] = mapped_column(sa.Text)
+    #: Imported series: excluded starts (EXDATE, and overridden occurrences), same format.
+    exdates: Mapped[str | None] = mapped_column(sa.Text)
 
     venue_name: Mapped[str | None] = mapped_column(sa.String(200))
     address: Mapped[str | None] = mapped_column(sa.String(300))
@@ -142,8 +148,15 @@ class Event(db.Model):
     #: form, csv, ics or api.
     source: Mapped[str] = mapped_column(sa.String(10), default="form")
     import_source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_sources.id"))
-    #: The UID the event has in its import source.
+    #: The UID the event has in its import source ("UID#RECURRENCE-ID" for an overridden
+    #: occurrence).
     external_uid: Mapped[str | None] = mapped_column(sa.String(500))
+    #: SHA-256 of the fields as last imported: tells an unchanged source event from a changed
+    #: one, and a moderator's hand edit (the event no longer matches it) from neither.
+    import_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: SHA-256 of the event as that import left it: when the event no longer matches, a
+    #: moderator edited it by hand and a later change at the source is held, not applied.
+    import_state_hash: Mapped[str | None] = mapped_column(sa.String(64))
     #: SHA-256 of the submitter's private manage token; the token itself is never stored.
     manage_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     #: Set when a moderator merged this duplicate into another event.

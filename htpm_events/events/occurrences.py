@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rruleset, rrulestr
 
-from ..timeutil import zone
+from ..timeutil import now_utc, zone
 
 FREQ = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
 #: Safety cap on how many occurrences one event expands to.
 MAX_OCCURRENCES = 1000
+#: An imported rule without an end is expanded this far ahead (SPEC §6: two years).
+HORIZON = timedelta(days=731)
+#: Safety cap for imported series (a daily rule from years ago up to the horizon).
+MAX_IMPORTED_OCCURRENCES = 20000
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ def local_starts(event, limit: int = MAX_OCCURRENCES) -> list[datetime]:
     """Naive local starts of every occurrence, in order (just the first without an RRULE)."""
     start, _ = local_bounds(event)
     naive = start.replace(tzinfo=None)
+    if getattr(event, "recurrence", None) == "custom":
+        return imported_starts(event, naive)
     if not event.rrule:
         return [naive]
     rule = rrulestr(_naive_rule(event), dtstart=naive)
@@ -94,17 +100,63 @@ def local_starts(event, limit: int = MAX_OCCURRENCES) -> list[datetime]:
     return out
 
 
+def parse_tokens(text: str | None) -> list[datetime | date]:
+    """RDATE/EXDATE tokens as stored: "YYYYMMDD" (a day) or "YYYYMMDDTHHMMSS" (local)."""
+    out: list[datetime | date] = []
+    for token in (text or "").split():
+        if "T" in token:
+            out.append(datetime.strptime(token, "%Y%m%dT%H%M%S"))
+        else:
+            out.append(datetime.strptime(token, "%Y%m%d").date())
+    return out
+
+
+def imported_starts(event, naive: datetime) -> list[datetime]:
+    """An imported series exactly as its source states it: DTSTART, the RRULE, RDATEs, minus
+    EXDATEs (a DATE EXDATE removes that day), an unbounded rule up to :data:`HORIZON`."""
+    horizon = (now_utc() + HORIZON).astimezone(zone(event.timezone)).replace(tzinfo=None)
+    timed = not (event.all_day or event.start_time is None)
+    at = naive.time()
+    starts = rruleset()
+    starts.rdate(naive)
+    if event.rrule:
+        starts.rrule(rrulestr(naive_rule(event.rrule, event.timezone), dtstart=naive))
+    for value in parse_tokens(getattr(event, "rdates", None)):
+        starts.rdate(value if isinstance(value, datetime) else datetime.combine(value, at))
+    excluded_days = set()
+    for value in parse_tokens(getattr(event, "exdates", None)):
+        if isinstance(value, datetime):
+            starts.exdate(value if timed else datetime.combine(value.date(), at))
+        else:
+            excluded_days.add(value)
+    bounded = event.rrule is None or "UNTIL=" in event.rrule or "COUNT=" in event.rrule
+    out = []
+    for value in starts:
+        if not bounded and value > horizon and out:
+            break
+        if value.date() in excluded_days:
+            continue
+        out.append(value)
+        if len(out) >= MAX_IMPORTED_OCCURRENCES:
+            break
+    return out or [naive]
+
+
 def _naive_rule(event) -> str:
+    return naive_rule(event.rrule, event.timezone)
+
+
+def naive_rule(rrule: str, tzname: str) -> str:
     """dateutil wants UNTIL in the same (naive, local) terms as DTSTART."""
     parts = []
-    for part in event.rrule.split(";"):
+    for part in rrule.split(";"):
         if part.startswith("UNTIL="):
             value = part[len("UNTIL=") :]
             if value.endswith("Z"):
                 instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-                local = instant.astimezone(zone(event.timezone)).replace(tzinfo=None)
+                local = instant.astimezone(zone(tzname)).replace(tzinfo=None)
                 part = f"UNTIL={local:%Y%m%dT%H%M%S}"
-            else:
+            elif "T" not in value:
                 part = f"UNTIL={value}T235959"
         parts.append(part)
     return ";".join(parts)

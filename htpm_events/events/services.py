@@ -81,6 +81,15 @@ def apply_data(event: Event, data: dict) -> None:
         event.end_date = event.start_date
     if event.recurrence == "none":
         event.recurrence_until = event.recurrence_count = None
+    if event.recurrence == "custom":
+        # An imported series, kept as its source states it (SPEC §6).
+        event.recurrence_until = event.recurrence_count = None
+        if "rrule" in data:
+            event.rrule = data.get("rrule") or None
+            event.rdates = data.get("rdates") or None
+            event.exdates = data.get("exdates") or None
+    else:
+        event.rdates = event.exdates = None
     if event.registration_mode != "hub":
         event.capacity = None
     if event.registration_mode == "none":
@@ -103,14 +112,15 @@ def apply_data(event: Event, data: dict) -> None:
 
 def compute_instants(event: Event) -> None:
     """Derive the UTC columns and the RRULE from the local fields."""
-    event.rrule = build_rrule(
-        event.recurrence,
-        event.recurrence_until,
-        event.recurrence_count,
-        event.timezone,
-        event.start_time,
-        event.all_day or event.start_time is None,
-    )
+    if event.recurrence != "custom":
+        event.rrule = build_rrule(
+            event.recurrence,
+            event.recurrence_until,
+            event.recurrence_count,
+            event.timezone,
+            event.start_time,
+            event.all_day or event.start_time is None,
+        )
     start, end = local_bounds(event)
     event.starts_at = start.astimezone(UTC)
     event.ends_at = end.astimezone(UTC)
@@ -194,6 +204,8 @@ def revision_data(payload: dict) -> dict:
 
     from .forms import EventForm
 
+    if payload.get("_import"):
+        return imported_revision_data(payload)
     formdata = MultiDict()
     for key, value in payload.items():
         for item in value if isinstance(value, list) else [value]:
@@ -203,6 +215,29 @@ def revision_data(payload: dict) -> dict:
     if not form.validate():
         raise ValueError(f"the held change no longer validates: {form.errors}")
     return form.data
+
+
+def imported_revision_data(payload: dict) -> dict:
+    """A held change from an .ics source back to field values. Imported events are mapped,
+    not typed into the form (a series keeps its own RRULE), so the form does not check them."""
+    from datetime import date, time
+
+    data: dict = {}
+    for key, value in payload.items():
+        if key == "_import":
+            continue
+        if value == "":
+            value = None
+        if value is not None and key in ("start_date", "end_date", "recurrence_until"):
+            value = date.fromisoformat(value)
+        elif value is not None and key in ("start_time", "end_time"):
+            value = time.fromisoformat(value)
+        elif key == "all_day":
+            value = bool(value)
+        elif key == "registration_deadline" and value is not None:
+            value = datetime.strptime(value, "%Y-%m-%dT%H:%M")
+        data[key] = value
+    return data
 
 
 def publish(event: Event, *, bump_sequence: bool = False) -> None:

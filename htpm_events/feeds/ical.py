@@ -18,7 +18,7 @@ from icalendar import Event as VEvent
 
 from .. import vocab
 from ..events.models import Event
-from ..events.occurrences import local_bounds
+from ..events.occurrences import local_bounds, parse_tokens
 from ..links import base_url, counted_register_url, event_url
 from ..text import markdown_to_text
 from ..timeutil import now_utc
@@ -71,7 +71,8 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
     item.add("last-modified", event.updated.astimezone(UTC))
     item.add("sequence", event.sequence)
     start, end = local_bounds(event)
-    if event.all_day or event.start_time is None:
+    timed = not (event.all_day or event.start_time is None)
+    if not timed:
         item.add("dtstart", start.date())
         item.add("dtend", end.date())  # exclusive: the day after the last day
         item.add("transp", "TRANSPARENT")  # a month-long exhibit should not block a calendar
@@ -80,6 +81,13 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
         item.add("dtend", end)
     if event.rrule:
         item.add("rrule", vRecur.from_ical(event.rrule))
+    for name, tokens in (("rdate", event.rdates), ("exdate", event.exdates)):
+        for value in parse_tokens(tokens):
+            if isinstance(value, datetime):
+                value = value if not timed else value.replace(tzinfo=start.tzinfo)
+                item.add(name, value.date() if not timed else value)
+            else:
+                item.add(name, value if not timed else datetime.combine(value, start.timetz()))
     item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
     item.add("description", description(event, base, for_attendee))
     item.add("location", location(event))

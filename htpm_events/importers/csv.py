@@ -91,9 +91,12 @@ def validate_rows(
     if header_errors:
         yield 1, {}, None, header_errors
         return
+    # One form, filled again for every row: building a form (binding its fields) costs more
+    # than checking a row.
+    form = EventForm(formdata=None, meta={"csrf": False})
     with open_stream() as stream:
         for line, row in read_rows(stream):
-            form = EventForm(formdata=row_formdata(row, defaults), meta={"csrf": False})
+            form.process(formdata=row_formdata(row, defaults))
             if not form.validate():
                 errors = [
                     ImportError_(line, name, msg)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..events.models import Event, EventRevision
+from ..events.models import Event, EventRevision, EventTag
 from ..events.services import (
     apply_data,
     bump_data_version,
+    cancel,
     find_or_create_organization,
     form_data,
     revision_payload,
@@ -22,7 +26,8 @@ from ..extensions import db
 from ..moderation.models import AuditEntry
 from ..timeutil import now_utc
 from . import csv as csv_import
-from .base import ImportError_, ImportFailed, ImportResult
+from . import ics as ics_import
+from .base import ImportedEvent, ImportError_, ImportFailed, ImportResult
 from .models import ImportSource
 
 BATCH = 500
@@ -56,10 +61,14 @@ def import_csv(
     trusted: bool = False,
     year: int | None = None,
     actor: str = "import",
+    defaults: dict | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV file into ``source``. Raises :class:`ImportFailed` (nothing applied)
-    when any row is bad; every error is reported by line and column."""
-    defaults = {k: v for k, v in (("organization", organization), ("level", level)) if v}
+    when any row is bad; every error is reported by line and column. ``defaults`` fill the
+    cells a row leaves empty (a batch's contact)."""
+    defaults = {k: v for k, v in (defaults or {}).items() if v}
+    defaults.update({k: v for k, v in (("organization", organization), ("level", level)) if v})
     transform = (lambda data: csv_import.shift_year(data, year)) if year else None
     result = ImportResult()
 
@@ -68,6 +77,8 @@ def import_csv(
     with tempfile.TemporaryFile() as spill:
         seen: dict[str, int] = {}
         for line, row, data, errors in csv_import.validate_rows(open_stream, defaults, transform):
+            if progress:
+                progress("checked", 1)
             result.errors.extend(errors)
             if not row:
                 continue
@@ -83,7 +94,7 @@ def import_csv(
         if result.errors:
             raise ImportFailed(result)
         spill.seek(0)
-        apply_rows(unspill(spill), source, trusted, result)
+        apply_rows(unspill(spill), source, trusted, result, progress)
     if result.created or result.updated:
         bump_data_version()
     db.session.add(
@@ -102,6 +113,94 @@ def import_csv(
     return result
 
 
+class Held(Exception):
+    """A source run that needs a moderator's confirmation: nothing was applied."""
+
+
+def source_defaults(
+    source: ImportSource, organization: str | None = None, level: str | None = None
+) -> dict:
+    return {
+        "organization": organization or source.organization,
+        "level": level or source.level,
+        "state": source.state,
+        "topics": [t for t in (source.topics or "").split("|") if t],
+        "event_type": source.event_type,
+        "format": source.format,
+        "timezone": source.timezone,
+        "contact_name": source.contact_name,
+        "contact_email": source.contact_email,
+    }
+
+
+def upcoming_keys(source: ImportSource) -> set[str]:
+    """Keys of the source's events that are still to happen and still listed."""
+    return set(
+        db.session.scalars(
+            sa.select(Event.external_uid).where(
+                Event.import_source_id == source.id,
+                Event.status.in_(("approved", "pending", "changes-requested")),
+                sa.or_(Event.series_ends_at.is_(None), Event.series_ends_at > now_utc()),
+            )
+        )
+    )
+
+
+def import_ics(
+    data: bytes,
+    source: ImportSource,
+    *,
+    organization: str | None = None,
+    level: str | None = None,
+    trusted: bool = False,
+    sync: bool = False,
+    confirm: bool = False,
+    actor: str = "import",
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    """Import an .ics file or feed into ``source``: all of it or nothing.
+
+    Raises :class:`ImportFailed` with every error (line, UID and title); with ``sync`` (a
+    polled source) events the source no longer lists are cancelled, and :class:`Held` is
+    raised instead when that would cancel more than half of its upcoming events (unless a
+    moderator ``confirm``-ed the run)."""
+    records, errors = ics_import.read_calendar(data, source_defaults(source, organization, level))
+    result = ImportResult(errors=errors)
+    if errors:
+        raise ImportFailed(result)
+    if progress:
+        progress("checked", len(records))
+    vanish: set[str] = set()
+    if sync:
+        upcoming = upcoming_keys(source)
+        vanish = upcoming - {r.key for r in records}
+        if vanish and len(vanish) * 2 > len(upcoming) and not confirm:
+            raise Held(
+                f"This run would cancel {len(vanish)} of the source's {len(upcoming)} "
+                "upcoming events."
+            )
+    apply_records(records, source, trusted, result, kind="ics", vanish=vanish, progress=progress)
+    source.held_reason = None
+    if result.created or result.updated or result.cancelled:
+        bump_data_version()
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            action="import",
+            details={
+                "source_id": source.id,
+                "trusted": trusted or source.trusted,
+                **result.counts(),
+            },
+        )
+    )
+    return result
+
+
+def is_ics(head: bytes) -> bool:
+    return ics_import.looks_like_ics(head)
+
+
 def unspill(spill) -> Iterator[tuple[str, dict]]:
     while True:
         try:
@@ -111,44 +210,220 @@ def unspill(spill) -> Iterator[tuple[str, dict]]:
 
 
 def apply_rows(
-    rows: Iterator[tuple[str, dict]], source: ImportSource, trusted: bool, result: ImportResult
+    rows: Iterator[tuple[str, dict]],
+    source: ImportSource,
+    trusted: bool,
+    result: ImportResult,
+    progress: Callable[[str, int], None] | None = None,
 ) -> None:
-    """Second pass: create or update each checked row's event. The caller commits once."""
-
-    existing = dict(
-        db.session.execute(
-            sa.select(Event.external_uid, Event.id).where(Event.import_source_id == source.id)
-        ).all()
+    """Second pass of a CSV import: create or update each checked row's event."""
+    apply_records(
+        (ImportedEvent(key=uid, line=0, data=data) for uid, data in rows),
+        source,
+        trusted,
+        result,
+        kind="csv",
+        progress=progress,
     )
+
+
+def data_hash(data: dict) -> str:
+    """A fingerprint of imported fields: equal fingerprints, nothing to do."""
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def state_hash(event: Event) -> str:
+    """A fingerprint of the event as the public and moderators see it."""
+    state = form_data(event)
+    state.update(rrule=event.rrule, rdates=event.rdates, exdates=event.exdates)
+    return data_hash(state)
+
+
+def apply_records(
+    records: Iterable[ImportedEvent],
+    source: ImportSource,
+    trusted: bool,
+    result: ImportResult,
+    *,
+    kind: str = "ics",
+    vanish: Collection[str] = (),
+    progress: Callable[[str, int], None] | None = None,
+) -> None:
+    """Create, update or cancel each checked record's event (the caller commits once).
+
+    An unchanged event is left alone; a changed one is updated, or for an untrusted source's
+    published event held for moderation while the published version stays live; a
+    moderator's hand edit is never overwritten (the change is held and shows as a conflict).
+    ``vanish``: keys of this source's events that the source no longer lists: cancelled."""
+    existing = {
+        key: (event_id, digest)
+        for key, event_id, digest in db.session.execute(
+            sa.select(Event.external_uid, Event.id, Event.import_hash).where(
+                Event.import_source_id == source.id
+            )
+        )
+    }
     trusted = trusted or source.trusted
-    organizations = {}
+    organizations: dict[str, object] = {}
     batch: list[Event] = []
-    for uid, data in rows:
+    drafts: list[Draft] = []
+    for record in records:
+        data = record.data
         name = data["organization"]
         if name not in organizations:
             organizations[name] = find_or_create_organization(
                 name, data.get("level"), data.get("state")
             )
         org = organizations[name]
-        if uid in existing:
-            event = db.session.get(Event, existing[uid])
-            outcome = update_event(event, data, org, trusted)
+        digest = data_hash(data)
+        if record.key in existing:
+            event_id, known = existing[record.key]
+            if known == digest and not record.cancelled:
+                result.unchanged += 1  # the common case of a re-run: nothing is loaded
+                if progress:
+                    progress("saved", 1)
+                continue
+            event = db.session.get(Event, event_id)
+            if record.cancelled:
+                outcome = cancel_imported(event)
+            else:
+                outcome = update_event(event, data, org, trusted, digest, kind)
             setattr(result, outcome, getattr(result, outcome) + 1)
+        elif record.cancelled:
+            result.skipped += 1  # cancelled before the hub ever listed it
+            continue
         else:
-            event = Event(source="csv", import_source_id=source.id, external_uid=uid)
-            apply_data(event, {**data, "organization": None})
-            event.organization = org
+            draft = Draft(source=kind, import_source_id=source.id, external_uid=record.key)
+            apply_data(draft, {**data, "organization": None})
+            fill_contact(draft)
+            draft.organization, draft.organization_id = org, org.id
             if trusted or org.trusted:
-                event.status = "approved"
-                event.published = now_utc()
-            db.session.add(event)
+                draft.status, draft.published = "approved", now_utc()
+            draft.import_hash = digest
+            if draft.status == "approved" and published_elsewhere(draft):
+                # Listed already by another source: a moderator decides, never twice public.
+                draft.status, draft.published = "pending", None
+                result.duplicates += 1
+            draft.import_state_hash = state_hash(draft)
+            drafts.append(draft)
             result.created += 1
+            if progress:
+                progress("saved", 1)
+            if len(drafts) >= BATCH:
+                insert_drafts(drafts)
+            continue
         batch.append(event)
+        if progress:
+            progress("saved", 1)
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)
+    insert_drafts(drafts)
+    for key in vanish:
+        event = db.session.get(Event, existing[key][0])
+        if cancel_imported(event) == "cancelled":
+            result.cancelled += 1
     source.last_polled = source.last_success = now_utc()
     source.last_error = None
+
+
+#: The events table's columns that a new imported event sets (the rest take defaults).
+EVENT_COLUMNS = tuple(c.key for c in Event.__table__.columns if c.key != "id")
+
+
+class Draft:
+    """A new imported event before it is written: :func:`apply_data` and :func:`form_data`
+    work on it as on an :class:`Event`, and whole batches of drafts are inserted at once
+    (an ORM object per row is most of an import's time)."""
+
+    def __init__(self, **values):
+        now = now_utc()
+        self.__dict__.update(
+            {name: None for name in EVENT_COLUMNS},
+            uid=f"{uuid.uuid4()}@htpm-events",
+            status="pending",
+            sequence=0,
+            created=now,
+            updated=now,
+            featured=False,
+            all_day=False,
+            description="",
+            id=None,
+            cohosts=[],
+            tags=[],
+        )
+        self.__dict__.update(values)
+
+    def tag_values(self, kind: str) -> list[str]:
+        return [value for k, value in self.tags if k == kind]
+
+    def set_tags(self, kind: str, values) -> None:
+        self.tags = [t for t in self.tags if t[0] != kind] + [
+            (kind, v) for v in dict.fromkeys(values)
+        ]
+
+    def row(self) -> dict:
+        return {name: getattr(self, name) for name in EVENT_COLUMNS}
+
+
+def insert_drafts(drafts: list[Draft]) -> None:
+    """Insert a batch of new events and their tags: two statements."""
+    if not drafts:
+        return
+    db.session.flush()
+    connection = db.session.connection()
+    # executemany without RETURNING (SQLite would insert row by row to return ids in order),
+    # then the ids by the (source, external UID) key, which has its unique index.
+    connection.execute(Event.__table__.insert(), [draft.row() for draft in drafts])
+    table = Event.__table__
+    found = {}
+    keys = [draft.external_uid for draft in drafts]
+    for start in range(0, len(keys), 500):
+        found.update(
+            connection.execute(
+                sa.select(table.c.external_uid, table.c.id).where(
+                    table.c.import_source_id == drafts[0].import_source_id,
+                    table.c.external_uid.in_(keys[start : start + 500]),
+                )
+            ).all()
+        )
+    ids = [found[draft.external_uid] for draft in drafts]
+    tags = []
+    for event_id, draft in zip(ids, drafts, strict=True):
+        positions: dict[str, int] = {}
+        for kind, value in draft.tags:
+            position = positions.get(kind, 0)
+            positions[kind] = position + 1
+            tags.append({"event_id": event_id, "kind": kind, "value": value, "position": position})
+    if tags:
+        connection.execute(EventTag.__table__.insert(), tags)
+    drafts.clear()
+
+
+def published_elsewhere(event: Event) -> bool:
+    from ..moderation.duplicates import duplicates_of
+
+    return any(
+        d.event.status == "approved" and d.event.import_source_id != event.import_source_id
+        for d in duplicates_of(event)
+    )
+
+
+def fill_contact(event: Event) -> None:
+    """An imported event's contact is its source's, which may be unknown (never a reason to
+    refuse an event, SPEC §6)."""
+    event.contact_name = event.contact_name or ""
+    event.contact_email = event.contact_email or ""
+
+
+def cancel_imported(event: Event) -> str:
+    if event.status in ("approved", "pending", "changes-requested"):
+        cancel(event)
+        # Listed again later, the event is restored as the source then states it.
+        event.import_hash = event.import_state_hash = None
+        return "cancelled"
+    return "unchanged"
 
 
 def flush_batch(batch: list[Event]) -> None:
@@ -161,24 +436,58 @@ def flush_batch(batch: list[Event]) -> None:
     batch.clear()
 
 
-def update_event(event: Event, data: dict, org, trusted: bool) -> str:
+def update_event(
+    event: Event, data: dict, org, trusted: bool, digest: str | None = None, kind: str = "csv"
+) -> str:
     """Apply an imported change: unchanged, applied at once, or held for moderation."""
-    current = form_data(event)
-    if event.organization_id == org.id and all(
-        (current.get(k) or None) == (v or None) for k, v in data.items() if k != "organization"
-    ):
+    if digest is not None and event.import_hash == digest:
         return "unchanged"
-    if event.status == "approved" and not (trusted or org.trusted):
-        db.session.add(EventRevision(event=event, data=revision_payload(data), source="csv"))
-        return "updated"
-    apply_data(event, {**data, "organization": None})
+    if (digest is None or event.import_hash is None) and event.status != "cancelled":
+        current = form_data(event)
+        if (
+            event.organization_id == org.id
+            and all(
+                (current.get(k) or None) == (v or None)
+                for k, v in data.items()
+                if k != "organization" and k in current
+            )
+            and all(
+                getattr(event, k) == data.get(k)
+                for k in ("rrule", "rdates", "exdates")
+                if k in data
+            )
+        ):
+            event.import_hash = digest
+            return "unchanged"
+    hand_edited = (
+        event.import_state_hash is not None and state_hash(event) != event.import_state_hash
+    )
+    payload = revision_payload(data)
+    if kind != "csv":
+        payload["_import"] = kind
+    if hand_edited or (event.status == "approved" and not (trusted or org.trusted)):
+        db.session.add(EventRevision(event=event, data=payload, source=kind))
+        event.import_hash = digest
+        return "held" if hand_edited else "updated"
+    was_cancelled = event.status == "cancelled"
+    with db.session.no_autoflush:  # an unknown contact is None for a moment, "" when written
+        apply_data(event, {**data, "organization": None})
+        fill_contact(event)
     event.organization = org
     event.updated = now_utc()
     if event.status == "approved":
         event.sequence += 1
+    elif was_cancelled and event.published is not None:
+        # Listed again at the source after a cancellation.
+        event.status = "approved" if (trusted or org.trusted) else "pending"
+        event.cancelled_at = None
+        event.sequence += 1
     elif trusted or org.trusted:
         event.status = "approved"
         event.published = event.published or now_utc()
+    event.import_hash = digest
+    db.session.flush()
+    event.import_state_hash = state_hash(event)
     return "updated"
 
 

@@ -52,6 +52,75 @@ def url_variants(url: str) -> list[str]:
     return [f"{scheme}://{rest}{slash}" for scheme in ("http", "https") for slash in ("", "/")]
 
 
+#: Words that say nothing about which event a title names.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "by",
+        "about",
+        "webinar",
+        "event",
+        "session",
+        "january",
+        "jan",
+        "2025",
+        "2026",
+        "2027",
+        "2028",
+        "human",
+        "trafficking",
+    ]
+)
+#: Share of the shorter title's words found in the longer one: a shortened title.
+CONTAINED = 0.8
+#: Jaccard similarity of two titles' word sets.
+WORDS_ALIKE = 0.6
+
+
+def title_words(title: str) -> set[str]:
+    """The significant words of a title, lower-cased and without accents."""
+    words = set(name_key(title or "").split())
+    return {w for w in words if w not in STOPWORDS and len(w) > 1}
+
+
+def overlap(a: Event, b: Event) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def same_host(a: Event, b: Event) -> bool:
+    hosts = {a.organization_id, *(c.organization_id for c in getattr(a, "cohosts", []) or [])}
+    return b.organization_id in hosts
+
+
+def word_similarity(a: Event, b: Event) -> str | None:
+    """Titles with the same significant words (a federal calendar and a state page listing
+    one webinar), or one a shortened form of the other ("TCVAP Information Session")."""
+    wa, wb = title_words(a.title), title_words(b.title)
+    if not wa or not wb:
+        return None
+    common = wa & wb
+    shorter = min(len(wa), len(wb))
+    if shorter >= 2 and len(common) / shorter >= CONTAINED and (overlap(a, b) or same_host(a, b)):
+        return "shortened title, same time" if len(wa) != len(wb) else "same words, same time"
+    jaccard = len(common) / len(wa | wb)
+    if jaccard >= WORDS_ALIKE:
+        return f"titles share {jaccard:.0%} of their words, starts within a day"
+    return None
+
+
 def similarity(a: Event, b: Event) -> str | None:
     """Why ``b`` looks like a duplicate of ``a``, or None."""
     if a.registration_url and url_key(a.registration_url) == url_key(b.registration_url):
@@ -61,6 +130,9 @@ def similarity(a: Event, b: Event) -> str | None:
     ka, kb = title_key(a.title), title_key(b.title)
     if ka == kb:
         return "same title, starts within a day"
+    by_words = word_similarity(a, b)
+    if by_words:
+        return by_words
     matcher = SequenceMatcher(None, ka, kb)
     if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
         return None

@@ -121,6 +121,12 @@ def decide_change(
         apply_data(event, data)
         apply_held_flyer(event, latest.data)
         publish(event, bump_sequence=True)
+        if latest.source in ("ics", "csv") and event.import_source_id is not None:
+            from ..importers.services import state_hash
+
+            # The source's version, now live: not a hand edit to protect from the source.
+            db.session.flush()
+            event.import_state_hash = state_hash(event)
         event.moderation_reason = None
         latest.status = "applied"
         for older in held[:-1]:

@@ -32,7 +32,15 @@ MODERATOR_URLS = [
     ("GET", "/moderate/organizations/{org}/split"),
     ("POST", "/moderate/organizations/{org}/split"),
     ("GET", "/moderate/sources"),
+    ("POST", "/moderate/sources"),
+    ("GET", "/moderate/sources/{source}"),
+    ("POST", "/moderate/sources/{source}"),
     ("POST", "/moderate/sources/{source}/trust"),
+    ("POST", "/moderate/sources/{source}/run"),
+    ("POST", "/moderate/sources/{source}/dismiss"),
+    ("GET", "/moderate/imports"),
+    ("POST", "/moderate/imports"),
+    ("POST", "/moderate/imports/{token}/apply"),
     ("GET", "/moderate/log"),
     ("GET", "/moderate/log.csv"),
 ]
@@ -75,6 +83,7 @@ def ids(make_event, make_user):
         "source": source.id,
         "domain": domain.id,
         "user": other.id,
+        "token": "x" * 32,
     }
 
 
@@ -95,7 +104,8 @@ def test_every_moderation_url_is_in_this_list(app):
          .replace("{source}", "<int:source_id>")
          .replace("{domain}", "<int:domain_id>")
          .replace("{user}", "<int:user_id>")
-         .replace("{message}", "<int:message_id>"))
+         .replace("{message}", "<int:message_id>")
+         .replace("{token}", "<token>"))
         for method, url in ALL_URLS
     }  # fmt: skip
     assert rules == listed

@@ -102,12 +102,6 @@ def split_organization_view(org_id: int):
     return page, status
 
 
-@bp.route("/sources")
-def sources():
-    rows = db.session.scalars(sa.select(ImportSource).order_by(ImportSource.id)).all()
-    return render_template("moderation/sources.html", sources=rows, form=ToggleForm(formdata=None))
-
-
 @bp.route("/sources/<int:source_id>/trust", methods=["POST"])
 def trust_source(source_id: int):
     source = db.get_or_404(ImportSource, source_id, description=f"There is no source #{source_id}.")
