@@ -219,7 +219,8 @@ def deliver_one(item: Claimed, token: str, transport, result: Delivery) -> bool:
     except Permanent as exc:
         finish(message_id, token, status=FAILED, error=str(exc))
         result.failed += 1
-        log.warning("Mail #%s refused for good: %s", message_id, exc)
+        # Logs name messages by id: addresses (attendees' among them) stay in the database.
+        log.warning("Mail #%s refused for good (see /moderate/outbox)", message_id)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         transport.reset()
@@ -232,7 +233,9 @@ def deliver_one(item: Claimed, token: str, transport, result: Delivery) -> bool:
             finish(message_id, token, status=PENDING, error=error, next_attempt_at=due)
             result.retrying += 1
             result.next_due = min(filter(None, (result.next_due, due)))
-        log.warning("Mail #%s not sent (attempt %s): %s", message_id, item.attempts, error)
+        log.warning(
+            "Mail #%s not sent (attempt %s): %s", message_id, item.attempts, type(exc).__name__
+        )
         # A refusal concerns this message; anything else (no connection, a dropped one, a
         # refused login) concerns them all.
         return isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
@@ -356,11 +359,7 @@ class FileTransport:
         temporary.replace(self.folder / name)  # whole or not at all
         subject = BytesHeaderParser().parsebytes(content)["Subject"]
         current_app.logger.info(
-            "Mail #%s to %s (%s) written to %s",
-            message_id,
-            ", ".join(recipients),
-            subject,
-            self.folder / name,
+            "Mail #%s (%s) written to %s", message_id, subject, self.folder / name
         )
         return {}
 

@@ -162,3 +162,16 @@ def test_moderators_see_counts_and_a_chart_of_clicks_and_registrations_not_peopl
     section = page.split('class="event-stats"')[1].split("</section>")[0]
     assert "3 click(s) on the registration link" in section
     assert f'<th scope="row">{today}</th><td>3</td><td>0</td>' in section
+
+
+def test_the_log_names_registrations_by_id_not_by_address(app, hub_event, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    event = hub_event(capacity=1)
+    client = app.test_client()
+    sign_up(client, event, email="hidden.person@example.org", name="Hidden Person")
+    sign_up(client, event, email="second.person@example.org")
+    assert "written to" in caplog.text  # it did log (the mail of these registrations)
+    assert "hidden.person" not in caplog.text and "Hidden Person" not in caplog.text
+    assert "second.person" not in caplog.text
