@@ -50,6 +50,7 @@ def test_every_post_route_refuses_a_request_without_the_token(
         "source_id": 1,
         "domain_id": domain.id,
         "user_id": other.id,
+        "message_id": 1,
     }
     client = guarded.test_client()
     with client.session_transaction() as session:  # logged in without a form
