@@ -1,4 +1,4 @@
-"""Rate limits guard the submission form and the login (SPEC §11) and nothing else:
+"""Rate limits guard the submission forms and the login (SPEC §11) and nothing else:
 feeds, the API, pages and static files are never throttled; HTPM_RATELIMITS=off turns
 them off."""
 
@@ -12,6 +12,7 @@ from ..submissions.helpers import form
 
 LIMITED = {
     "htpm_events.submissions.views.submit",
+    "htpm_events.submissions.batch.batch",
     "htpm_events.submissions.views.edit",
     "htpm_events.submissions.views.cancel",
     "htpm_events.accounts.views.login",
