@@ -272,8 +272,8 @@ def test_saving_an_imported_series_in_the_edit_form_says_why_it_cannot(
         f"/moderate/events/{event.id}/edit",
         data={"title": "Renamed", "organization": "O", "level": "state", "state": "IL",
               "format": "virtual", "event_type": "other", "timezone": "America/Chicago",
-              "start_date": "2027-01-05", "start_time": "18:00", "recurrence": "custom", "registration_mode": "none",
-              "contact_name": "x", "contact_email": "x@example.org"},
+              "start_date": "2027-01-05", "start_time": "18:00", "recurrence": "custom",
+              "registration_mode": "none", "contact_name": "x", "contact_email": "x@example.org"},
     )  # fmt: skip
     assert response.status_code == 400
     errors = re.findall(r'<p class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))
