@@ -280,3 +280,20 @@ def test_saving_an_imported_series_in_the_edit_form_says_why_it_cannot(
     assert errors == ["recurrence"]
     db.session.expire_all()
     assert db.session.get(Event, event.id).title == "Monthly circle"
+
+
+def test_approving_an_imported_event_without_a_contact_sends_no_mail(mod_client, runner, tmp_path):
+    path = tmp_path / "one.ics"
+    path.write_bytes(feed(FOUR[0]).encode())
+    runner.invoke(args=["imports", "file", str(path), "--organization", "O"])
+    event = db.session.scalar(sa.select(Event))
+    assert event.contact_email == ""
+    response = mod_client.post(
+        f"/moderate/events/{event.id}/decision", data={"decision": "approve"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == "approved"
+    assert not any(
+        m.recipients.strip() in ("", "[]") for m in db.session.scalars(sa.select(OutboxMessage))
+    )
