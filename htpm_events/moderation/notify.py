@@ -118,4 +118,6 @@ def action_mail(event: Event, action: str, reason: str | None, into: Event | Non
 def queue_all(mails: list[Mail]) -> None:
     """Into the outbox, in the current transaction (before the view commits)."""
     for mail in mails:
+        if not mail.to:
+            continue  # an imported event whose source has no contact: nobody to tell
         queue_mail(mail.to, mail.subject, mail.body)

@@ -254,3 +254,46 @@ def test_an_upload_over_the_import_limit_is_refused_at_the_field(make_app, make_
         )  # fmt: skip
         assert response.status_code == 400
         assert "larger than the 1,048,576 bytes allowed" in response.get_data(as_text=True)
+
+
+def test_saving_an_imported_series_in_the_edit_form_says_why_it_cannot(
+    mod_client, runner, tmp_path
+):
+    """A known limit: the form offers none/daily/weekly/monthly, not a source's own rule."""
+    path = tmp_path / "series.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+        "SUMMARY:Monthly circle\r\nDTSTART;TZID=America/Chicago:20270105T180000\r\n"
+        "RRULE:FREQ=MONTHLY;BYDAY=1TU\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    runner.invoke(args=["imports", "file", str(path), "--organization", "O", "--level", "state"])
+    event = db.session.scalar(sa.select(Event))
+    response = mod_client.post(
+        f"/moderate/events/{event.id}/edit",
+        data={"title": "Renamed", "organization": "O", "level": "state", "state": "IL",
+              "format": "virtual", "event_type": "other", "timezone": "America/Chicago",
+              "start_date": "2027-01-05", "start_time": "18:00", "recurrence": "custom",
+              "registration_mode": "none", "contact_name": "x", "contact_email": "x@example.org"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    errors = re.findall(r'<p class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))
+    assert errors == ["recurrence"]
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "Monthly circle"
+
+
+def test_approving_an_imported_event_without_a_contact_sends_no_mail(mod_client, runner, tmp_path):
+    path = tmp_path / "one.ics"
+    path.write_bytes(feed(FOUR[0]).encode())
+    runner.invoke(args=["imports", "file", str(path), "--organization", "O"])
+    event = db.session.scalar(sa.select(Event))
+    assert event.contact_email == ""
+    response = mod_client.post(
+        f"/moderate/events/{event.id}/decision", data={"decision": "approve"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == "approved"
+    assert not any(
+        m.recipients.strip() in ("", "[]") for m in db.session.scalars(sa.select(OutboxMessage))
+    )

@@ -13,6 +13,7 @@ from ..submissions.helpers import form
 
 LIMITED = {
     "htpm_events.submissions.views.submit",
+    "htpm_events.submissions.batch.batch",
     "htpm_events.submissions.views.edit",
     "htpm_events.submissions.views.cancel",
     "htpm_events.accounts.views.login",
