@@ -15,7 +15,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..events.queries import public_event_or_404
 from ..extensions import db, limiter
 from ..registration.models import RegisterClick
-from ..registration.services import open_occurrences
 from ..text import is_http_url
 from ..timeutil import now_utc
 from . import links
@@ -55,13 +54,13 @@ def register(event_id: int):
     event = public_event_or_404(event_id)
     if event.registration_mode not in ("external", "hub"):
         abort(404, description="This event has no registration.")
+    if event.registration_mode == "hub":
+        from ..registration.views import hub_register
+
+        return hub_register(event)  # the form, or "closed" when no date is open
     now = now_utc()
     if not links.registration_open(event, now):
         return render_template("calendar/register.html", event=event, state="closed", now=now)
-    if event.registration_mode == "hub":
-        from ..registration.views import closed, hub_register
-
-        return hub_register(event) if open_occurrences(event, now) else closed(event)
     if not event.registration_url or not is_http_url(event.registration_url):
         # Forms accept http(s) only; never send a visitor on to javascript: or data:
         # whatever path a value took into the database.

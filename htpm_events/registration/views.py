@@ -99,6 +99,8 @@ def render_form(event: Event, form: RegistrationForm, days: list[date], status: 
 def hub_register(event: Event):
     """The form of a hub-mode event whose registration is open (GET shows, POST registers)."""
     days = open_occurrences(event)
+    if not days:
+        return closed(event)
     form = RegistrationForm()
     consent_label(form)
     form.occurrence.choices = [(day.isoformat(), day.isoformat()) for day in days]
