@@ -10,12 +10,12 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
+from wtforms import SelectField as _SelectField
+from wtforms import SelectMultipleField as _SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
@@ -61,6 +61,41 @@ def split_multi(values):
     for value in values or []:
         out.extend(v.strip() for v in re.split(r"[|,]", value or "") if v.strip())
     return out
+
+
+class _KnownChoices:
+    """Accept a value by looking it up in a set of the choices' values. WTForms checks a
+    value by building an object for every option (the time zone list has hundreds), which
+    was most of the time of checking an imported row; a value not in the set still goes
+    through WTForms' own check, for its message."""
+
+    def acceptable(self) -> frozenset | None:
+        if self._choices_callable is not None or self.choices is None:
+            return None  # choices that may change between checks: no shortcut
+        cached = getattr(self, "_acceptable", None)
+        if cached is None or cached[0] is not self.choices:
+            values = (c.value for c in self._choices_from_input(self.choices) or [])
+            cached = (self.choices, frozenset(self.coerce(v) for v in values))
+            self._acceptable = cached
+        return cached[1]
+
+
+class SelectField(_KnownChoices, _SelectField):
+    def pre_validate(self, form):
+        if not self.process_errors and self.validate_choice:
+            known = self.acceptable()
+            if known is not None and isinstance(self.data, str) and self.data in known:
+                return
+        super().pre_validate(form)
+
+
+class SelectMultipleField(_KnownChoices, _SelectMultipleField):
+    def pre_validate(self, form):
+        if not self.process_errors and self.validate_choice and self.data:
+            known = self.acceptable()
+            if known is not None and all(isinstance(v, str) and v in known for v in self.data):
+                return
+        super().pre_validate(form)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -301,17 +301,13 @@ def apply_records(
             if trusted or org.trusted:
                 draft.status, draft.published = "approved", now_utc()
             draft.import_hash = digest
-            if draft.status == "approved" and published_elsewhere(draft):
-                # Listed already by another source: a moderator decides, never twice public.
-                draft.status, draft.published = "pending", None
-                result.duplicates += 1
             draft.import_state_hash = state_hash(draft)
             drafts.append(draft)
             result.created += 1
             if progress:
                 progress("saved", 1)
             if len(drafts) >= BATCH:
-                insert_drafts(drafts)
+                insert_drafts(drafts, result)
             continue
         batch.append(event)
         if progress:
@@ -319,7 +315,7 @@ def apply_records(
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)
-    insert_drafts(drafts)
+    insert_drafts(drafts, result)
     for key in vanish:
         event = db.session.get(Event, existing[key][0])
         if cancel_imported(event) == "cancelled":
@@ -367,11 +363,13 @@ class Draft:
         return {name: getattr(self, name) for name in EVENT_COLUMNS}
 
 
-def insert_drafts(drafts: list[Draft]) -> None:
-    """Insert a batch of new events and their tags: two statements."""
+def insert_drafts(drafts: list[Draft], result: ImportResult) -> None:
+    """Insert a batch of new events and their tags: two statements (and one query for
+    the batch's duplicates)."""
     if not drafts:
         return
     db.session.flush()
+    hold_listed_elsewhere(drafts, result)
     connection = db.session.connection()
     # executemany without RETURNING (SQLite would insert row by row to return ids in order),
     # then the ids by the (source, external UID) key, which has its unique index.
@@ -401,13 +399,19 @@ def insert_drafts(drafts: list[Draft]) -> None:
     drafts.clear()
 
 
-def published_elsewhere(event: Event) -> bool:
-    from ..moderation.duplicates import duplicates_of
+def hold_listed_elsewhere(drafts: list[Draft], result: ImportResult) -> None:
+    """New events about to be published that another source or a submitter already lists
+    go to the queue instead: a moderator decides, an event is never public twice."""
+    from ..moderation.duplicates import matches
 
-    return any(
-        d.event.status == "approved" and d.event.import_source_id != event.import_source_id
-        for d in duplicates_of(event)
-    )
+    approved = [d for d in drafts if d.status == "approved"]
+    if not approved:
+        return
+    found = matches(approved, statuses=("approved",), other_source_than=drafts[0].import_source_id)
+    for draft, duplicates in zip(approved, found, strict=True):
+        if duplicates:
+            draft.status, draft.published = "pending", None
+            result.duplicates += 1
 
 
 def fill_contact(event: Event) -> None:

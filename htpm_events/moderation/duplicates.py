@@ -4,9 +4,11 @@ registration link, among published and pending events."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -29,10 +31,12 @@ class Duplicate:
     why: str
 
 
+@lru_cache(maxsize=65536)
 def title_key(title: str) -> str:
     return name_key(title or "")
 
 
+@lru_cache(maxsize=65536)
 def url_key(url: str | None) -> str:
     """Registration links compared without case in the host, a trailing slash or a fragment."""
     if not url:
@@ -90,10 +94,12 @@ CONTAINED = 0.8
 WORDS_ALIKE = 0.6
 
 
-def title_words(title: str) -> set[str]:
-    """The significant words of a title, lower-cased and without accents."""
-    words = set(name_key(title or "").split())
-    return {w for w in words if w not in STOPWORDS and len(w) > 1}
+@lru_cache(maxsize=65536)
+def title_words(title: str) -> frozenset[str]:
+    """The significant words of a title, lower-cased and without accents (kept per title: an
+    import compares each new event with many candidates)."""
+    words = title_key(title).split()
+    return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
 
 
 def overlap(a: Event, b: Event) -> bool:
@@ -144,44 +150,107 @@ def similarity(a: Event, b: Event) -> str | None:
 
 def find_duplicates(events: list[Event]) -> dict[int, list[Duplicate]]:
     """Possible duplicates of each of ``events`` (by id), with one query for all of them."""
-    result: dict[int, list[Duplicate]] = {e.id: [] for e in events}
+    found = matches(events)
+    return {event.id: dups for event, dups in zip(events, found, strict=True)}
+
+
+def matches(
+    events: Sequence[Event], *, statuses=CANDIDATE_STATUSES, other_source_than: int | None = None
+) -> list[list[Duplicate]]:
+    """Possible duplicates of each of ``events`` (in their order; new, unsaved events too),
+    among events of ``statuses``; with ``other_source_than``, only among events that did not
+    come from that import source (an import asks whether someone else lists an event)."""
     if not events:
-        return result
+        return []
     low = min(e.starts_at for e in events) - WINDOW
     high = max(e.starts_at for e in events) + WINDOW
     urls = sorted(
         {v for e in events if e.registration_url for v in url_variants(e.registration_url)}
     )
     near = sa.and_(Event.starts_at >= low, Event.starts_at <= high)
+    conditions = [Event.status.in_(statuses), Event.merged_into_id.is_(None)]
+    if other_source_than is not None:
+        conditions.append(Event.import_source_id.is_distinct_from(other_source_than))
     query = (
         sa.select(Event)
         .where(
-            Event.status.in_(CANDIDATE_STATUSES),
-            Event.merged_into_id.is_(None),
+            *conditions,
             sa.or_(near, sa.func.lower(Event.registration_url).in_(urls)) if urls else near,
         )
         .order_by(Event.starts_at, Event.id)
         .options(selectinload(Event.organization))
     )
     candidates = list(db.session.scalars(query))
-    starts = [c.starts_at for c in candidates]
-    by_url: dict[str, list[Event]] = {}
-    for c in candidates:
-        if c.registration_url:
-            by_url.setdefault(url_key(c.registration_url), []).append(c)
+    index = _Index(candidates)
+    result = []
     for event in events:
-        lo = bisect.bisect_left(starts, event.starts_at - WINDOW)
-        hi = bisect.bisect_right(starts, event.starts_at + WINDOW)
-        nearby = candidates[lo:hi] + by_url.get(url_key(event.registration_url), [])
-        seen = {event.id}
-        for other in nearby:
-            if other.id in seen:
-                continue
-            seen.add(other.id)
+        found = []
+        for other in index.nearby(event):
             why = similarity(event, other)
             if why:
-                result[event.id].append(Duplicate(other, why))
+                found.append(Duplicate(other, why))
+        result.append(found)
     return result
+
+
+def prefixes(title: str) -> frozenset[str]:
+    """The first four letters of each significant word: titles that :func:`similarity` can
+    find alike share one ("Recognizing Labor" and "Recognising Labour" share "reco")."""
+    return frozenset(word[:4] for word in title_words(title))
+
+
+class _Index:
+    """Candidates in start order, found by start time, registration link, title and word
+    prefix, so that each event is compared only with those that may be like it (an import
+    into a busy January compares thousands of new events with thousands of listed ones).
+
+    The prefix test misses only titles alike letter by letter with no significant word
+    starting alike ("Human Trafficking 101" and "… 102", different sessions anyway); titles
+    with no significant word are compared with every candidate near in time."""
+
+    def __init__(self, candidates: list[Event]):
+        self.candidates = candidates
+        self.starts = [c.starts_at for c in candidates]
+        self.by_url: dict[str, list[Event]] = {}
+        self.by_title: dict[str, list[int]] = {}
+        self.by_prefix: dict[str, list[int]] = {}
+        self.wordless: list[int] = []
+        for position, c in enumerate(candidates):
+            if c.registration_url:
+                self.by_url.setdefault(url_key(c.registration_url), []).append(c)
+            self.by_title.setdefault(title_key(c.title), []).append(position)
+            keys = prefixes(c.title)
+            for key in keys:
+                self.by_prefix.setdefault(key, []).append(position)
+            if not keys:
+                self.wordless.append(position)
+
+    def nearby(self, event: Event) -> list[Event]:
+        """Candidates that may be like ``event``, each once, never ``event`` itself."""
+        lo = bisect.bisect_left(self.starts, event.starts_at - WINDOW)
+        hi = bisect.bisect_right(self.starts, event.starts_at + WINDOW)
+        keys = prefixes(event.title)
+        if not keys or hi - lo <= 32:
+            positions = range(lo, hi)
+        else:
+            lists = [self.by_prefix.get(key, ()) for key in keys]
+            lists += [self.wordless, self.by_title.get(title_key(event.title), ())]
+            positions = sorted(
+                {
+                    p
+                    for found in lists
+                    for p in found[bisect.bisect_left(found, lo) : bisect.bisect_left(found, hi)]
+                }
+            )
+        chosen = [self.candidates[p] for p in positions]
+        chosen += self.by_url.get(url_key(event.registration_url), [])
+        seen = {event.id} if event.id is not None else set()
+        unique = []
+        for other in chosen:
+            if other.id not in seen:
+                seen.add(other.id)
+                unique.append(other)
+        return unique
 
 
 def duplicates_of(event: Event) -> list[Duplicate]:
