@@ -76,6 +76,8 @@ RECURRENCES = {
     "weekly": "Weekly",
     "monthly": "Monthly",
 }
+#: An imported series kept as its source states it (RRULE, RDATE, EXDATE; SPEC §6).
+SOURCE_SERIES = ("custom", "As its source calendar says")
 
 REGISTRATION_MODES = {
     "external": "On another site (registration link)",

@@ -101,7 +101,7 @@ def vocab_label(code: str | None, field: str) -> str:
         "access": vocab.ACCESSIBILITY,
         "state": vocab.STATES,
         "registration_mode": vocab.REGISTRATION_MODES,
-        "recurrence": {**vocab.RECURRENCES, "custom": "As its source calendar says"},
+        "recurrence": dict([*vocab.RECURRENCES.items(), vocab.SOURCE_SERIES]),
     }[field]
     return table.get(code or "", code or "")
 

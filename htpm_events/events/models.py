@@ -53,6 +53,8 @@ class Event(db.Model):
         sa.Index("ix_events_organization_id", "organization_id"),
         sa.Index("ix_events_published", "published"),
         sa.Index("ix_events_updated", "updated"),
+        #: Possible duplicates by registration link (an import asks for a batch's links).
+        sa.Index("ix_events_registration_url_lower", sa.text("lower(registration_url)")),
         sa.UniqueConstraint(
             "import_source_id", "external_uid", name="uq_events_source_external_uid"
         ),

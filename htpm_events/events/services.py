@@ -71,6 +71,9 @@ def apply_data(event: Event, data: dict) -> None:
     event.recurrence = data.get("recurrence") or "none"
     event.registration_mode = data.get("registration_mode") or "none"
     event.description = data.get("description") or ""
+    # An imported event may have no contact (SPEC §6): stored as empty, never NULL.
+    event.contact_name = event.contact_name or ""
+    event.contact_email = event.contact_email or ""
     if event.format == "on-demand":
         event.start_time = event.end_time = None
         event.all_day = False

@@ -264,7 +264,10 @@ def apply_records(
             )
         )
     }
+    from ..moderation.duplicates import ListedElsewhere
+
     trusted = trusted or source.trusted
+    elsewhere = ListedElsewhere(source.id)
     organizations: dict[str, object] = {}
     batch: list[Event] = []
     drafts: list[Draft] = []
@@ -307,7 +310,7 @@ def apply_records(
             if progress:
                 progress("saved", 1)
             if len(drafts) >= BATCH:
-                insert_drafts(drafts, result)
+                insert_drafts(drafts, result, elsewhere)
             continue
         batch.append(event)
         if progress:
@@ -315,7 +318,7 @@ def apply_records(
         if len(batch) >= BATCH:
             flush_batch(batch)
     flush_batch(batch)
-    insert_drafts(drafts, result)
+    insert_drafts(drafts, result, elsewhere)
     for key in vanish:
         event = db.session.get(Event, existing[key][0])
         if cancel_imported(event) == "cancelled":
@@ -363,13 +366,13 @@ class Draft:
         return {name: getattr(self, name) for name in EVENT_COLUMNS}
 
 
-def insert_drafts(drafts: list[Draft], result: ImportResult) -> None:
+def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
     """Insert a batch of new events and their tags: two statements (and one query for
     the batch's duplicates)."""
     if not drafts:
         return
     db.session.flush()
-    hold_listed_elsewhere(drafts, result)
+    hold_listed_elsewhere(drafts, result, elsewhere)
     connection = db.session.connection()
     # executemany without RETURNING (SQLite would insert row by row to return ids in order),
     # then the ids by the (source, external UID) key, which has its unique index.
@@ -399,17 +402,14 @@ def insert_drafts(drafts: list[Draft], result: ImportResult) -> None:
     drafts.clear()
 
 
-def hold_listed_elsewhere(drafts: list[Draft], result: ImportResult) -> None:
+def hold_listed_elsewhere(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
     """New events about to be published that another source or a submitter already lists
     go to the queue instead: a moderator decides, an event is never public twice."""
-    from ..moderation.duplicates import matches
-
     approved = [d for d in drafts if d.status == "approved"]
     if not approved:
         return
-    found = matches(approved, statuses=("approved",), other_source_than=drafts[0].import_source_id)
-    for draft, duplicates in zip(approved, found, strict=True):
-        if duplicates:
+    for draft, listed in zip(approved, elsewhere.flags(approved), strict=True):
+        if listed:
             draft.status, draft.published = "pending", None
             result.duplicates += 1
 

@@ -4,6 +4,7 @@ registration link, among published and pending events."""
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +35,11 @@ class Duplicate:
 @lru_cache(maxsize=65536)
 def title_key(title: str) -> str:
     return name_key(title or "")
+
+
+@lru_cache(maxsize=65536)
+def letter_counts(key: str) -> Counter:
+    return Counter(key)
 
 
 @lru_cache(maxsize=65536)
@@ -139,10 +145,11 @@ def similarity(a: Event, b: Event) -> str | None:
     by_words = word_similarity(a, b)
     if by_words:
         return by_words
-    matcher = SequenceMatcher(None, ka, kb)
-    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+    # difflib's quick upper bound (letters in common), from letter counts kept per title
+    common = (letter_counts(ka) & letter_counts(kb)).total()
+    if 2 * common < SIMILAR * (len(ka) + len(kb)):
         return None
-    ratio = matcher.ratio()
+    ratio = SequenceMatcher(None, ka, kb).ratio()
     if ratio >= SIMILAR:
         return f"similar title ({ratio:.0%} alike), starts within a day"
     return None
@@ -154,34 +161,24 @@ def find_duplicates(events: list[Event]) -> dict[int, list[Duplicate]]:
     return {event.id: dups for event, dups in zip(events, found, strict=True)}
 
 
-def matches(
-    events: Sequence[Event], *, statuses=CANDIDATE_STATUSES, other_source_than: int | None = None
-) -> list[list[Duplicate]]:
-    """Possible duplicates of each of ``events`` (in their order; new, unsaved events too),
-    among events of ``statuses``; with ``other_source_than``, only among events that did not
-    come from that import source (an import asks whether someone else lists an event)."""
+def matches(events: Sequence[Event]) -> list[list[Duplicate]]:
+    """Possible duplicates of each of ``events`` (in their order), among published and
+    pending events."""
     if not events:
         return []
     low = min(e.starts_at for e in events) - WINDOW
     high = max(e.starts_at for e in events) + WINDOW
-    urls = sorted(
-        {v for e in events if e.registration_url for v in url_variants(e.registration_url)}
-    )
-    near = sa.and_(Event.starts_at >= low, Event.starts_at <= high)
-    conditions = [Event.status.in_(statuses), Event.merged_into_id.is_(None)]
-    if other_source_than is not None:
-        conditions.append(Event.import_source_id.is_distinct_from(other_source_than))
     query = (
         sa.select(Event)
         .where(
-            *conditions,
-            sa.or_(near, sa.func.lower(Event.registration_url).in_(urls)) if urls else near,
+            Event.status.in_(CANDIDATE_STATUSES),
+            Event.merged_into_id.is_(None),
+            sa.or_(Event.starts_at.between(low, high), same_link(events)),
         )
         .order_by(Event.starts_at, Event.id)
         .options(selectinload(Event.organization))
     )
-    candidates = list(db.session.scalars(query))
-    index = _Index(candidates)
+    index = _Index(list(db.session.scalars(query)))
     result = []
     for event in events:
         found = []
@@ -191,6 +188,63 @@ def matches(
                 found.append(Duplicate(other, why))
         result.append(found)
     return result
+
+
+def same_link(events: Sequence[Event]):
+    urls = sorted(
+        {v for e in events if e.registration_url for v in url_variants(e.registration_url)}
+    )
+    return sa.func.lower(Event.registration_url).in_(urls) if urls else sa.false()
+
+
+#: What an import compares: light rows, not whole events with their descriptions.
+LIGHT = (
+    Event.id,
+    Event.title,
+    Event.starts_at,
+    Event.ends_at,
+    Event.registration_url,
+    Event.organization_id,
+)
+
+
+class ListedElsewhere:
+    """For one import, batch after batch: is each new event already published by another
+    source or a submitter? (Then a moderator decides; an event is never public twice.)
+
+    The published events near the import's dates are read once, as light rows, and the
+    range grows as batches need it; links are looked up for each batch on their index."""
+
+    def __init__(self, source_id: int | None):
+        self.published = [
+            Event.status == "approved",
+            Event.merged_into_id.is_(None),
+            Event.import_source_id.is_distinct_from(source_id),
+        ]
+        self.low = self.high = None
+        self.index = _Index([])
+
+    def flags(self, events: Sequence[Event]) -> list[bool]:
+        if not events:
+            return []
+        low = min(e.starts_at for e in events) - WINDOW
+        high = max(e.starts_at for e in events) + WINDOW
+        if self.low is None or low < self.low or high > self.high:
+            self.low = low if self.low is None else min(low, self.low)
+            self.high = high if self.high is None else max(high, self.high)
+            rows = db.session.execute(
+                sa.select(*LIGHT)
+                .where(*self.published, Event.starts_at.between(self.low, self.high))
+                .order_by(Event.starts_at, Event.id)
+            ).all()
+            self.index = _Index(rows)
+        linked: dict[str, list] = {}
+        for row in db.session.execute(sa.select(*LIGHT).where(*self.published, same_link(events))):
+            linked.setdefault(url_key(row.registration_url), []).append(row)
+        return [
+            any(similarity(event, other) for other in self.index.nearby(event, linked))
+            for event in events
+        ]
 
 
 def prefixes(title: str) -> frozenset[str]:
@@ -225,12 +279,13 @@ class _Index:
             if not keys:
                 self.wordless.append(position)
 
-    def nearby(self, event: Event) -> list[Event]:
-        """Candidates that may be like ``event``, each once, never ``event`` itself."""
+    def nearby(self, event: Event, linked: dict | None = None) -> list[Event]:
+        """Candidates that may be like ``event``, each once, never ``event`` itself
+        (``linked``: more candidates by link)."""
         lo = bisect.bisect_left(self.starts, event.starts_at - WINDOW)
         hi = bisect.bisect_right(self.starts, event.starts_at + WINDOW)
-        keys = prefixes(event.title)
-        if not keys or hi - lo <= 32:
+        keys = prefixes(event.title) if hi - lo > 32 else None
+        if not keys:
             positions = range(lo, hi)
         else:
             lists = [self.by_prefix.get(key, ()) for key in keys]
@@ -243,7 +298,10 @@ class _Index:
                 }
             )
         chosen = [self.candidates[p] for p in positions]
-        chosen += self.by_url.get(url_key(event.registration_url), [])
+        link = url_key(event.registration_url)
+        chosen += self.by_url.get(link, [])
+        if linked:
+            chosen += linked.get(link, [])
         seen = {event.id} if event.id is not None else set()
         unique = []
         for other in chosen:

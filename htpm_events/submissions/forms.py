@@ -8,8 +8,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.utils import secure_filename
 from wtforms import BooleanField, HiddenField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from .. import vocab
 from ..events.forms import EventForm
 from .replay import KEY_PATTERN, new_key
 
@@ -149,8 +151,25 @@ class EditForm(EventForm):
 
     #: The stored flyer's name, shown beside the field (set by the view).
     current_flyer: str | None = None
-    #: The event being edited (set by the view): its capacity cannot go below the seats taken.
-    editing = None
+    _editing = None
+
+    @property
+    def editing(self):
+        """The event being edited (set by the view): its capacity cannot go below the seats
+        taken, and an imported series whose dates the choices cannot express (SPEC §6) may
+        stay "As its source calendar says" (the other choices replace its rule)."""
+        return self._editing
+
+    @editing.setter
+    def editing(self, event) -> None:
+        self._editing = event
+        if event is not None and event.recurrence == vocab.SOURCE_SERIES[0]:
+            self.recurrence.choices = [*self.recurrence.choices, SelectChoice(*vocab.SOURCE_SERIES)]
+        if event is not None and event.import_source_id and not event.contact_email:
+            # An imported event may have no contact (SPEC §6): editing it must not need one.
+            for field in (self.contact_name, self.contact_email):
+                field.validators = [Optional(), *field.validators[1:]]
+                field.flags.required = False
 
     @property
     def upload(self) -> Upload | None:

@@ -256,32 +256,6 @@ def test_an_upload_over_the_import_limit_is_refused_at_the_field(make_app, make_
         assert "larger than the 1,048,576 bytes allowed" in response.get_data(as_text=True)
 
 
-def test_saving_an_imported_series_in_the_edit_form_says_why_it_cannot(
-    mod_client, runner, tmp_path
-):
-    """A known limit: the form offers none/daily/weekly/monthly, not a source's own rule."""
-    path = tmp_path / "series.ics"
-    path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:s\r\n"
-        "SUMMARY:Monthly circle\r\nDTSTART;TZID=America/Chicago:20270105T180000\r\n"
-        "RRULE:FREQ=MONTHLY;BYDAY=1TU\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-    runner.invoke(args=["imports", "file", str(path), "--organization", "O", "--level", "state"])
-    event = db.session.scalar(sa.select(Event))
-    response = mod_client.post(
-        f"/moderate/events/{event.id}/edit",
-        data={"title": "Renamed", "organization": "O", "level": "state", "state": "IL",
-              "format": "virtual", "event_type": "other", "timezone": "America/Chicago",
-              "start_date": "2027-01-05", "start_time": "18:00", "recurrence": "custom",
-              "registration_mode": "none", "contact_name": "x", "contact_email": "x@example.org"},
-    )  # fmt: skip
-    assert response.status_code == 400
-    errors = re.findall(r'<p class="error" id="([a-z_]+)-error">', response.get_data(as_text=True))
-    assert errors == ["recurrence"]
-    db.session.expire_all()
-    assert db.session.get(Event, event.id).title == "Monthly circle"
-
-
 def test_approving_an_imported_event_without_a_contact_sends_no_mail(mod_client, runner, tmp_path):
     path = tmp_path / "one.ics"
     path.write_bytes(feed(FOUR[0]).encode())
@@ -297,3 +271,76 @@ def test_approving_an_imported_event_without_a_contact_sends_no_mail(mod_client,
     assert not any(
         m.recipients.strip() in ("", "[]") for m in db.session.scalars(sa.select(OutboxMessage))
     )
+
+
+SERIES = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:circle\r\n"
+    "SUMMARY:Survivor circle\r\nDTSTART;TZID=America/Chicago:20270105T180000\r\n"
+    "DTEND;TZID=America/Chicago:20270105T190000\r\n"
+    "RRULE:FREQ=WEEKLY;BYDAY=TU,TH;COUNT=6\r\nEXDATE;TZID=America/Chicago:20270112T180000\r\n"
+    "CONFERENCE;VALUE=URI:https://meet.example.org/circle\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def imported_series(runner, tmp_path) -> Event:
+    path = tmp_path / "series.ics"
+    path.write_text(SERIES)
+    result = runner.invoke(
+        args=["imports", "file", str(path), "--organization", "O", "--level", "community"]
+    )
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(sa.select(Event))
+
+
+def dates(event: Event) -> list[str]:
+    from htpm_events.events.occurrences import occurrences
+
+    return [o.start.strftime("%a %b %d %H:%M") for o in occurrences(event)]
+
+
+def test_a_moderator_edits_an_imported_series_and_keeps_its_source_dates(
+    mod_client, runner, tmp_path
+):
+    from ..moderation.test_edit import posted
+
+    event = imported_series(runner, tmp_path)
+    before = dates(event)
+    assert len(before) == 5  # Tue and Thu, six times, less the excluded Jan 12
+    page = mod_client.get(f"/moderate/events/{event.id}/edit").get_data(as_text=True)
+    assert re.search(r'<option selected value="custom">As its source calendar says', page)
+
+    saved = mod_client.post(
+        f"/moderate/events/{event.id}/edit",
+        data=posted(event, title="Survivor circle (Spanish)", state=""),
+    )
+
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.title == "Survivor circle (Spanish)"
+    assert event.recurrence == "custom" and "BYDAY=TU,TH" in event.rrule
+    assert dates(event) == before
+
+
+def test_a_moderator_may_replace_an_imported_series_rule(mod_client, runner, tmp_path):
+    from ..moderation.test_edit import posted
+
+    event = imported_series(runner, tmp_path)
+    data = posted(event, recurrence="weekly", recurrence_count="3", state="")
+
+    assert mod_client.post(f"/moderate/events/{event.id}/edit", data=data).status_code == 302
+
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.recurrence == "weekly" and event.exdates is None
+    assert dates(event) == ["Tue Jan 05 18:00", "Tue Jan 12 18:00", "Tue Jan 19 18:00"]
+
+
+def test_the_custom_choice_is_offered_only_for_an_imported_series(mod_client, make_event):
+    from ..moderation.test_edit import posted
+
+    event = make_event(status="pending")
+    page = mod_client.get(f"/moderate/events/{event.id}/edit").get_data(as_text=True)
+    assert "As its source calendar says" not in page
+    data = posted(event, recurrence="custom")
+    assert mod_client.post(f"/moderate/events/{event.id}/edit", data=data).status_code == 400
