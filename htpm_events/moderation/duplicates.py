@@ -4,7 +4,6 @@ registration link, among published and pending events."""
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,9 +36,18 @@ def title_key(title: str) -> str:
     return name_key(title or "")
 
 
+_LETTERS = {c: i for i, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789 ")}
+
+
 @lru_cache(maxsize=65536)
-def letter_counts(key: str) -> Counter:
-    return Counter(key)
+def letter_counts(key: str) -> tuple[int, ...]:
+    """How often each letter, digit and space occurs in a title key, with every other
+    character counted in one last slot: the letters two keys share are at most
+    ``sum(map(min, a, b))`` (a bound difflib's ratio cannot exceed)."""
+    counts = [0] * (len(_LETTERS) + 1)
+    for char in key:
+        counts[_LETTERS.get(char, -1)] += 1
+    return tuple(counts)
 
 
 @lru_cache(maxsize=65536)
@@ -146,7 +154,7 @@ def similarity(a: Event, b: Event) -> str | None:
     if by_words:
         return by_words
     # difflib's quick upper bound (letters in common), from letter counts kept per title
-    common = (letter_counts(ka) & letter_counts(kb)).total()
+    common = sum(map(min, letter_counts(ka), letter_counts(kb)))
     if 2 * common < SIMILAR * (len(ka) + len(kb)):
         return None
     ratio = SequenceMatcher(None, ka, kb).ratio()
