@@ -182,17 +182,12 @@ def categories(event: Event) -> list[str]:
 # --- calendars ----------------------------------------------------------------------------
 
 
-def calendar(
-    events: Iterable[Event],
-    *,
-    name: str | None = None,
-    about: str | None = None,
-    base: str | None = None,
-    for_attendee: bool = False,
-) -> Calendar:
-    """A VCALENDAR of ``events`` with a VTIMEZONE for every TZID they use. With ``name``
-    it is a subscription feed (NAME, X-WR-CALNAME, refresh hints); without, a file."""
-    base = base or base_url()
+FOOTER = b"END:VCALENDAR\r\n"
+
+
+def calendar_head(name: str | None = None, about: str | None = None) -> Calendar:
+    """The VCALENDAR's own properties; with ``name`` a subscription feed (NAME,
+    X-WR-CALNAME, refresh hints), without, a file."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -206,6 +201,51 @@ def calendar(
             cal.add("x-wr-caldesc", vText(about))
         cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
+    return cal
+
+
+def head_bytes(name: str | None = None, about: str | None = None) -> bytes:
+    """``BEGIN:VCALENDAR`` and the calendar's properties: what precedes the components of
+    :func:`calendar`'s bytes (its last line, :data:`FOOTER`, is dropped)."""
+    body = to_bytes(calendar_head(name, about))
+    assert body.endswith(FOOTER)
+    return body[: -len(FOOTER)]
+
+
+def piece(event: Event, base: str | None = None) -> tuple[bytes, str | None, int | None]:
+    """One event's VEVENT bytes as :func:`calendar` writes them, with the TZID its
+    DTSTART/DTEND use and the local year it starts (what its VTIMEZONE must cover)."""
+    item = event_component(event, base)
+    tzid = item["DTSTART"].params.get("TZID")
+    return to_bytes(item), tzid, item["DTSTART"].dt.year if tzid else None
+
+
+def timezones_bytes(first_years: dict[str, int]) -> bytes:
+    """The VTIMEZONEs for ``{tzid: first year}``, in TZID order as :func:`calendar` adds them."""
+    return b"".join(to_bytes(vtimezone(tzid, first_years[tzid])) for tzid in sorted(first_years))
+
+
+def assemble(head: bytes, pieces: list[tuple[bytes, str | None, int | None]]) -> bytes:
+    """A whole calendar from its head and VEVENT pieces (a small one: the per-event file)."""
+    first_years: dict[str, int] = {}
+    for _, tzid, year in pieces:
+        if tzid:
+            first_years[tzid] = min(year, first_years.get(tzid, year))
+    return head + timezones_bytes(first_years) + b"".join(p[0] for p in pieces) + FOOTER
+
+
+def calendar(
+    events: Iterable[Event],
+    *,
+    name: str | None = None,
+    about: str | None = None,
+    base: str | None = None,
+    for_attendee: bool = False,
+) -> Calendar:
+    """A VCALENDAR of ``events`` with a VTIMEZONE for every TZID they use. With ``name``
+    it is a subscription feed (NAME, X-WR-CALNAME, refresh hints); without, a file."""
+    base = base or base_url()
+    cal = calendar_head(name, about)
     components = [event_component(event, base, for_attendee=for_attendee) for event in events]
     add_timezones(cal, components)
     for item in components:
