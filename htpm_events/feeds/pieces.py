@@ -11,6 +11,7 @@ directory) starts warm.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -132,14 +133,18 @@ def build_missing(query: sa.Select, base: str) -> int:
     ]
     for start in range(0, len(missing), BUILD_BATCH):
         ids = missing[start : start + BUILD_BATCH]
+        held = set(db.session.identity_map.keys())  # the request's own objects stay
         events = db.session.scalars(
             sa.select(Event)
             .where(Event.id.in_(ids), Event.format != "on-demand")
             .options(selectinload(Event.tags), selectinload(Event.organization))
         ).all()
         save([(e.id, fingerprint(e, base), Piece(*ical.piece(e, base))) for e in events])
-        db.session.expire_all()
+        for event in events:  # (its tags follow: the relationship cascades expunge)
+            if sa.inspect(event).key not in held and event in db.session:
+                db.session.expunge(event)
         del events
+        gc.collect()  # the build pauses the collector; a batch's ORM cycles go here
     return len(missing)
 
 
