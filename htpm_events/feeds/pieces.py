@@ -144,7 +144,7 @@ def build_missing(query: sa.Select, base: str) -> int:
             if sa.inspect(event).key not in held and event in db.session:
                 db.session.expunge(event)
         del events
-        gc.collect()  # the build pauses the collector; a batch's ORM cycles go here
+        gc.collect(0)  # the build pauses the collector; a batch's ORM cycles go here
     return len(missing)
 
 
