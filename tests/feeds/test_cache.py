@@ -26,6 +26,12 @@ def uids(body: bytes) -> set[str]:
 
 def test_feed_from_pieces_is_byte_for_byte_what_the_serializer_writes(january_event, client):
     january_event(title="Timed in Honolulu", timezone="Pacific/Honolulu")
+    january_event(
+        title="Commas, semicolons; back\\slashes — and ünïcødé 人口贩卖 " * 3,
+        description="Line one\n\nA [link](https://example.org/a,b;c) and **bold**",
+        cost="$5, or free; ask",
+        day=3,
+    )
     january_event(title="All day", day=20, all_day=True, start_time=None, end_time=None)
     january_event(title="Weekly", day=7, recurrence="weekly", recurrence_count=4)
     january_event(title="Virtual", day=9, format="virtual", online_url="https://meet.example/1")
