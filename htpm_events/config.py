@@ -26,6 +26,7 @@ ENV_NAMES = (
     "HTPM_QUEUE",
     "HTPM_MAIL_RETRY_SECONDS",
     "HTPM_MAIL_LEASE_SECONDS",
+    "HTPM_FEED_CACHE_DIR",
 )
 
 INT_NAMES = {
@@ -65,6 +66,8 @@ def defaults(instance_path: str) -> dict:
         # How long a worker's claim on a message holds: a worker killed while sending leaves
         # the message to another after this. Far above one SMTP conversation (30 s timeouts).
         "HTPM_MAIL_LEASE_SECONDS": 120,
+        # This host's folder of built feed bodies (None: instance/feed-cache).
+        "HTPM_FEED_CACHE_DIR": None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -12,7 +12,7 @@ from .events.models import (
     KeyDate,
     Organization,
 )
-from .feeds.models import FeedCache
+from .feeds.models import FeedCache, FeedPiece
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
 from .outbox.models import OutboxMessage
@@ -27,6 +27,7 @@ __all__ = [
     "EventRevision",
     "EventTag",
     "FeedCache",
+    "FeedPiece",
     "FormReplay",
     "JobRun",
     "Flyer",

@@ -4,6 +4,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -29,12 +30,38 @@ CSP = (
 )
 
 
+#: Paths whose answer never depends on who asks: no session, no ``Vary: Cookie``.
+SESSION_FREE_PREFIXES = ("/feeds/", "/api/")
+
+
+class PublicSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions that leave shared caches alone where no session exists.
+
+    Flask adds ``Vary: Cookie`` whenever the session was read, and something reads it on
+    every request (Flask-Login's remember-cookie check, ``current_user`` in the page header,
+    flashed messages), which keeps a CDN or reverse proxy from holding any page. A response
+    to a request that came without a session cookie and put nothing in the session is the
+    same for everyone who has none, so it carries no ``Vary: Cookie``; feeds and the API
+    (and ``/events/<id>.ics``) never depend on the session at all, cookie or not."""
+
+    def save_session(self, app, session, response) -> None:
+        if not session.modified:
+            path = request.path
+            if path.startswith(SESSION_FREE_PREFIXES) or path.endswith(".ics"):
+                return
+            if not session and self.get_cookie_name(app) not in request.cookies:
+                session.accessed = False
+        super().save_session(app, session, response)
+
+
 def init_web(app: Flask) -> None:
     """Before any blueprint is registered (the ``int`` converter applies to rules added later)."""
+    app.session_interface = PublicSessionInterface()
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.before_request(refuse_undecodable_query)
     app.after_request(security_headers)
+    app.after_request(api_validators)
     app.context_processor(template_globals)
     init_jinja_globals(app)
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
@@ -63,6 +90,25 @@ def security_headers(response):
         )
         if not framable:
             response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+#: The API's answers change with the data; a shared cache may hold one a minute.
+API_CACHE_CONTROL = "public, max-age=60"
+
+
+def api_validators(response):
+    """A strong ETag (a hash of the JSON), 304 to If-None-Match, and Cache-Control on the
+    API's successful GET answers, so that partners and proxies can revalidate cheaply."""
+    if (
+        request.path.startswith("/api/")
+        and request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.direct_passthrough
+    ):
+        response.headers.setdefault("Cache-Control", API_CACHE_CONTROL)
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..events.filters import EventFilter
 from ..events.models import Event
-from ..events.occurrences import occurrences
 from ..extensions import db
-from ..timeutil import end_of_day_utc, now_utc, start_of_day_utc
-from . import atom, ical
+from ..timeutil import now_utc
+from . import atom, ical, pieces
 
 #: Feeds hold events from this many days back (SPEC §5).
 DAYS_BACK = 30
@@ -31,7 +34,8 @@ DAYS_BACK = 30
 CANCELLED_DAYS = 60
 ATOM_ENTRIES = 50
 #: Raise when the serializers' output changes, so that cached bodies are rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = pieces.FORMAT_VERSION
+COPY_BUFFER = 1024 * 1024
 OPEN_BUCKET = timedelta(minutes=5)
 
 
@@ -101,23 +105,46 @@ def feed_about(filt: EventFilter, base: str) -> str:
 
 
 def build_feed(
-    feed: FeedRequest, data_changed: datetime | None, base: str
-) -> tuple[bytes, datetime]:
-    """The feed's bytes and their Last-Modified: the latest change of an included event, of
-    the data as a whole (``data_changed``), or of the period the window was fixed for (the
-    window moves daily, so a feed may change without any event changing)."""
+    feed: FeedRequest,
+    data_changed: datetime | None,
+    base: str,
+    out: BinaryIO,
+    scratch: str | None = None,
+) -> datetime:
+    """Write the feed's bytes to ``out`` and return their Last-Modified: the latest change
+    of an included event, of the data as a whole (``data_changed``), or of the period the
+    window was fixed for (the window moves daily, so a feed may change without any event
+    changing). ``scratch``: a folder for the temporary file (default: the system's).
+
+    An iCal feed is streamed: rows are read :data:`pieces.STREAM_ROWS` at a time and each
+    event's stored VEVENT is written as it comes (the VTIMEZONEs, which precede the events,
+    are known at the end, so the events go to a temporary file first); only events whose
+    piece is missing or stale are loaded and serialized."""
     filt = feed.filter
+    changes = [feed.moment] + ([data_changed] if data_changed is not None else [])
     if feed.kind == "ics":
+        query = ical_query(feed, pieces.light_query())
         with gc_paused():
-            events = ical_events(feed)
-            body = ical.calendar_bytes(
-                events, name=feed_name(filt), about=feed_about(filt, base), base=base
-            )
-    else:
-        events = atom_events(feed)
-        query = filt.query_string()
-        suffix = f"?{query}" if query else ""
-        body = atom.feed_bytes(
+            pieces.build_missing(query, base)
+            first_years: dict[str, int] = {}
+            with tempfile.TemporaryFile(dir=scratch) as events:
+                for piece, updated in pieces.stream(query, base, feed.first_day, filt.date_to):
+                    events.write(piece.body)
+                    changes.append(updated)
+                    if piece.tzid:
+                        year = first_years.get(piece.tzid, piece.year)
+                        first_years[piece.tzid] = min(year, piece.year)
+                out.write(ical.head_bytes(feed_name(filt), feed_about(filt, base)))
+                out.write(ical.timezones_bytes(first_years))
+                events.seek(0)
+                shutil.copyfileobj(events, out, COPY_BUFFER)
+                out.write(ical.FOOTER)
+        return max(changes)
+    events = atom_events(feed)
+    query = filt.query_string()
+    suffix = f"?{query}" if query else ""
+    out.write(
+        atom.feed_bytes(
             events,
             title=feed_name(filt),
             self_url=f"{base}/feeds/events.atom{suffix}",
@@ -125,38 +152,46 @@ def build_feed(
             updated=max((e.updated for e in events), default=data_changed or feed.moment),
             base=base,
         )
-    changes = [e.updated for e in events] + [feed.moment]
-    if data_changed is not None:
-        changes.append(data_changed)
-    return body, max(changes)
+    )
+    return max(changes + [e.updated for e in events])
 
 
-def ical_events(request: FeedRequest) -> list[Event]:
-    """Approved dated events matching the filter with an occurrence in the window, and
-    cancelled ones for 60 days after their cancellation, in start order."""
+def build_feed_bytes(feed: FeedRequest, data_changed: datetime | None, base: str) -> bytes:
+    """The feed's bytes in memory (tests, benchmarks)."""
+    out = io.BytesIO()
+    build_feed(feed, data_changed, base, out)
+    return out.getvalue()
+
+
+def ical_query(request: FeedRequest, select: sa.Select) -> sa.Select:
+    """Approved dated events matching the filter with an occurrence (by UTC pre-filter) in
+    the window, and cancelled ones for 60 days after their cancellation, in start order."""
     filt = request.filter
     first, last = request.first_day, filt.date_to
     cancelled_since = datetime.combine(
         request.today - timedelta(days=CANCELLED_DAYS), time(0), tzinfo=UTC
     )
-    query = (
-        sa.select(Event)
-        .where(
-            Event.format != "on-demand",
-            sa.or_(
-                Event.status == "approved",
-                sa.and_(
-                    Event.status == "cancelled",
-                    Event.published.is_not(None),
-                    Event.cancelled_at >= cancelled_since,
-                ),
+    return select.where(
+        Event.format != "on-demand",
+        sa.or_(
+            Event.status == "approved",
+            sa.and_(
+                Event.status == "cancelled",
+                Event.published.is_not(None),
+                Event.cancelled_at >= cancelled_since,
             ),
-            *filt.conditions(request.moment),
-            *EventFilter.window_condition(first, last),
-        )
-        .order_by(Event.starts_at, Event.id)
-        .options(selectinload(Event.tags), selectinload(Event.organization))
+        ),
+        *filt.conditions(request.moment),
+        *EventFilter.window_condition(first, last),
+    ).order_by(Event.starts_at, Event.id)
+
+
+def ical_events(request: FeedRequest) -> list[Event]:
+    """The events of an iCal feed, loaded (tests; feeds themselves stream pieces)."""
+    query = ical_query(request, sa.select(Event)).options(
+        selectinload(Event.tags), selectinload(Event.organization)
     )
+    first, last = request.first_day, request.filter.date_to
     return [e for e in db.session.scalars(query) if in_window(e, first, last)]
 
 
@@ -189,20 +224,4 @@ def atom_events(request: FeedRequest) -> list[Event]:
 def in_window(event: Event, first: date | None, last: date | None) -> bool:
     """Whether an occurrence of ``event`` overlaps the local days first..last (inclusive)
     in the event's own zone; on-demand items by their availability window."""
-    since = start_of_day_utc(first, event.timezone) if first else None
-    until = end_of_day_utc(last, event.timezone) if last else None
-    if event.is_on_demand:
-        ends = event.series_ends_at
-        return (since is None or ends is None or ends > since) and (
-            until is None or event.starts_at < until
-        )
-    # The last occurrence ends at series_ends_at and the first starts at starts_at, so a
-    # window open at one end needs nothing more; a closed one that the first occurrence
-    # does not reach may still hold a later one.
-    if since is not None and event.series_ends_at <= since:
-        return False
-    if until is not None and event.starts_at >= until:
-        return False
-    if event.rrule and since is not None and until is not None and event.ends_at <= since:
-        return bool(occurrences(event, since, until))
-    return True
+    return pieces.in_window(event, first, last)

@@ -3,10 +3,13 @@ file and the Feeds page. The serializers, the selection and the cache do the wor
 
 from __future__ import annotations
 
+import os
+from dataclasses import astuple
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from werkzeug.wsgi import wrap_file
 
 from .. import vocab
 from ..events.filters import ORDER, EventFilter, FilterError
@@ -15,7 +18,7 @@ from ..events.queries import public_event_or_404
 from ..extensions import db
 from ..text import slugify
 from ..timeutil import now_utc
-from . import cache, ical
+from . import cache, ical, pieces
 from .links import feed_links
 from .services import FeedRequest, build_feed, feed_name
 
@@ -51,13 +54,16 @@ def event_ics(event_id: int):
     event = public_event_or_404(event_id)
     if event.is_on_demand:
         abort(404, description="On-demand items have no date to add to a calendar.")
-    body = ical.event_ics(event)
-    entry = cache.Entry(cache.etag_for(body), event.updated.replace(microsecond=0), body)
-    response = respond(entry, ICS_TYPE)
-    if response.status_code == 200:
+    base = ical.base_url()
+    body = ical.assemble(ical.head_bytes(), [astuple(pieces.event_piece(event, base))])
+    entry = cache.Entry(cache.etag_for(body), event.updated.replace(microsecond=0))
+    if not_modified(entry.etag, entry):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type=ICS_TYPE)
         filename = f"{slugify(event.title)}.ics"
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return finish(response, entry.etag, entry.last_modified)
 
 
 def serve_feed(kind: str, mimetype: str) -> Response:
@@ -69,30 +75,58 @@ def serve_feed(kind: str, mimetype: str) -> Response:
     base = ical.base_url()
     key = feed.cache_key(base)
     version = cache.current_version()
+    gzip = request.accept_encodings.quality("gzip") > 0
     if request.if_none_match or request.if_modified_since:
         known = cache.validators(key, version)
-        if known is not None and not_modified(known):
-            return respond(known, mimetype)
-    entry = cache.get_or_build(key, version, lambda: build_feed(feed, version.changed, base))
-    return respond(entry, mimetype)
+        etag = known and (known.gzip_etag if gzip else known.etag)
+        if known is not None and etag and not_modified(etag, known):
+            return finish(Response(status=304), etag, known.last_modified, vary=True)
+
+    def build(out, scratch):
+        return build_feed(feed, version.changed, base, out, scratch)
+
+    for attempt in (1, 2):
+        entry = cache.get_or_build(key, version, build)
+        path, etag = cache.with_gzip(key, version, entry) if gzip else (entry.path, entry.etag)
+        if not_modified(etag, entry):
+            return finish(Response(status=304), etag, entry.last_modified, vary=True)
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (closed by the WSGI server)
+        except FileNotFoundError:  # the folder was deleted meanwhile: build again
+            cache.forget(key)
+            if attempt == 2:
+                raise
+            continue
+        break
+    if "wsgi.file_wrapper" in request.environ:  # gunicorn: sendfile from the open file
+        response = Response(
+            wrap_file(request.environ, handle), content_type=mimetype, direct_passthrough=True
+        )
+        response.content_length = os.fstat(handle.fileno()).st_size
+    else:  # a server without a zero-copy path (flask run, the test client)
+        with handle:
+            response = Response(handle.read(), content_type=mimetype)
+    if gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return finish(response, etag, entry.last_modified, vary=True)
 
 
-def not_modified(entry: cache.Entry) -> bool:
+def not_modified(etag: str, entry: cache.Entry) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since otherwise."""
     if request.if_none_match:
-        return request.if_none_match.contains_weak(entry.etag.strip('"'))
+        return request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
     return since is not None and entry.last_modified <= since
 
 
-def respond(entry: cache.Entry, mimetype: str) -> Response:
-    if not_modified(entry):
-        response = Response(status=304)
-    else:
-        response = Response(entry.body, content_type=mimetype)
-    response.headers["ETag"] = entry.etag
-    response.last_modified = entry.last_modified
+def finish(response: Response, etag: str, last_modified, vary: bool = False) -> Response:
+    """Validators and caching headers on a 200 or a 304. ``vary``: the body depends on
+    Accept-Encoding (gzip or not)."""
+    response.headers["ETag"] = etag
+    response.last_modified = last_modified
     response.headers["Cache-Control"] = CACHE_CONTROL
+    if vary:
+        response.vary.add("Accept-Encoding")
     return response
 
 

@@ -1,0 +1,198 @@
+"""Each event's VEVENT, serialized once per version of the event and kept in the database.
+
+A feed is its calendar head, the VTIMEZONEs its events use, their VEVENT pieces and a
+footer; after one approval only that event is serialized again, whatever the feed's size.
+A piece is valid while its fingerprint matches: the event's id, ``updated`` (every change
+that the public can see sets it), SEQUENCE, status, organization name (the DESCRIPTION's
+"Hosted by"), the base URL of its links and :data:`FORMAT_VERSION`. Pieces live in the
+database, not on one host: every host shares the work, and a new host (or a deleted cache
+directory) starts warm.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
+
+from ..events.models import Event, Organization
+from ..events.occurrences import occurrences
+from ..extensions import db
+from ..timeutil import end_of_day_utc, start_of_day_utc
+from . import ical
+from .models import FeedPiece
+
+log = logging.getLogger(__name__)
+
+#: Raise when the serializer's output changes, so that every piece and feed is rebuilt.
+FORMAT_VERSION = 2
+#: Rows read per round trip while streaming a feed, and events serialized per commit.
+STREAM_ROWS = 1000
+BUILD_BATCH = 500
+
+#: What a fingerprint and the window check read, without loading an ORM Event.
+LIGHT_COLUMNS = (
+    Event.id,
+    Event.updated,
+    Event.sequence,
+    Event.status,
+    Event.format,
+    Event.timezone,
+    Event.rrule,
+    Event.starts_at,
+    Event.ends_at,
+    Event.series_ends_at,
+    Organization.name.label("organization_name"),
+)
+
+
+def fingerprint(row, base: str) -> str:
+    """What an event's VEVENT depends on (``row``: an Event or a row of LIGHT_COLUMNS)."""
+    organization = getattr(row, "organization_name", None)
+    if organization is None:
+        organization = row.organization.name
+    parts = (
+        f"v{FORMAT_VERSION}",
+        base,
+        str(row.id),
+        row.updated.isoformat(),
+        str(row.sequence),
+        row.status,
+        organization,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Piece:
+    body: bytes
+    tzid: str | None
+    year: int | None
+
+
+def event_piece(event: Event, base: str) -> Piece:
+    """The piece of one loaded event (the per-event ``.ics``): the stored one when it is
+    current, else serialized and stored."""
+    wanted = fingerprint(event, base)
+    row = db.session.execute(
+        sa.select(FeedPiece.body, FeedPiece.tzid, FeedPiece.year).where(
+            FeedPiece.event_id == event.id, FeedPiece.fingerprint == wanted
+        )
+    ).first()
+    if row is not None:
+        return Piece(bytes(row.body), row.tzid, row.year)
+    piece = Piece(*ical.piece(event, base))
+    save([(event.id, wanted, piece)])
+    return piece
+
+
+def save(pieces: Iterable[tuple[int, str, Piece]]) -> None:
+    """Upsert pieces and commit (a request that reads a feed writes nothing else). A failure
+    (an event deleted meanwhile, a busy database) only costs a later rebuild."""
+    rows = [
+        {"event_id": i, "fingerprint": f, "tzid": p.tzid, "year": p.year, "body": p.body}
+        for i, f, p in pieces
+    ]
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(FeedPiece.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["event_id"],
+        set_={name: statement.excluded[name] for name in ("fingerprint", "tzid", "year", "body")},
+    )
+    try:
+        db.session.execute(statement, rows)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.info("feed pieces not stored (%s); served as built", type(exc).__name__)
+
+
+def build_missing(query: sa.Select, base: str) -> int:
+    """Serialize and store every event of ``query`` (a select of LIGHT_COLUMNS) whose piece
+    is missing or stale, :data:`BUILD_BATCH` at a time (each batch committed, so that the
+    memory held and the write lock taken stay small). Returns how many were built."""
+    light = query.add_columns(FeedPiece.fingerprint.label("piece_fingerprint")).outerjoin(
+        FeedPiece, FeedPiece.event_id == Event.id
+    )
+    missing = [
+        row.id
+        for row in db.session.execute(light.execution_options(yield_per=STREAM_ROWS))
+        if row.piece_fingerprint != fingerprint(row, base)
+    ]
+    for start in range(0, len(missing), BUILD_BATCH):
+        ids = missing[start : start + BUILD_BATCH]
+        held = set(db.session.identity_map.keys())  # the request's own objects stay
+        events = db.session.scalars(
+            sa.select(Event)
+            .where(Event.id.in_(ids), Event.format != "on-demand")
+            .options(selectinload(Event.tags), selectinload(Event.organization))
+        ).all()
+        save([(e.id, fingerprint(e, base), Piece(*ical.piece(e, base))) for e in events])
+        for event in events:  # (its tags follow: the relationship cascades expunge)
+            if sa.inspect(event).key not in held and event in db.session:
+                db.session.expunge(event)
+        del events
+        gc.collect(0)  # the build pauses the collector; a batch's ORM cycles go here
+    return len(missing)
+
+
+def stream(
+    query: sa.Select, base: str, first: date | None, last: date | None
+) -> Iterator[tuple[Piece, datetime]]:
+    """The pieces (and ``updated``) of ``query``'s events in its order, for those with an
+    occurrence in the window; a piece changed since :func:`build_missing` is serialized
+    again here."""
+    full = query.add_columns(
+        FeedPiece.fingerprint.label("piece_fingerprint"),
+        FeedPiece.body.label("piece_body"),
+        FeedPiece.tzid.label("piece_tzid"),
+        FeedPiece.year.label("piece_year"),
+    ).outerjoin(FeedPiece, FeedPiece.event_id == Event.id)
+    for row in db.session.execute(full.execution_options(yield_per=STREAM_ROWS)):
+        if not in_window(row, first, last):
+            continue
+        if row.piece_fingerprint == fingerprint(row, base):
+            yield Piece(bytes(row.piece_body), row.piece_tzid, row.piece_year), row.updated
+        else:  # changed between the two passes: this build serializes it itself
+            event = db.session.get(Event, row.id)
+            yield Piece(*ical.piece(event, base)), row.updated
+
+
+def light_query() -> sa.Select:
+    return sa.select(*LIGHT_COLUMNS).join(Organization, Organization.id == Event.organization_id)
+
+
+def in_window(event, first: date | None, last: date | None) -> bool:
+    """Whether an occurrence of ``event`` (an Event or a row of LIGHT_COLUMNS) overlaps the
+    local days first..last (inclusive) in the event's own zone; on-demand items by their
+    availability window."""
+    since = start_of_day_utc(first, event.timezone) if first else None
+    until = end_of_day_utc(last, event.timezone) if last else None
+    if event.format == "on-demand":
+        ends = event.series_ends_at
+        return (since is None or ends is None or ends > since) and (
+            until is None or event.starts_at < until
+        )
+    # The last occurrence ends at series_ends_at and the first starts at starts_at, so a
+    # window open at one end needs nothing more; a closed one that the first occurrence
+    # does not reach may still hold a later one.
+    if since is not None and event.series_ends_at <= since:
+        return False
+    if until is not None and event.starts_at >= until:
+        return False
+    if event.rrule and since is not None and until is not None and event.ends_at <= since:
+        loaded = event if isinstance(event, Event) else db.session.get(Event, event.id)
+        return bool(occurrences(loaded, since, until))
+    return True
