@@ -4,6 +4,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, render_template, request
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -101,9 +102,11 @@ def vocab_label(code: str | None, field: str) -> str:
         "access": vocab.ACCESSIBILITY,
         "state": vocab.STATES,
         "registration_mode": vocab.REGISTRATION_MODES,
-        "recurrence": {**vocab.RECURRENCES, "custom": "As its source calendar says"},
+        "recurrence": {**vocab.RECURRENCES, "custom": vocab.N_("As its source calendar says")},
     }[field]
-    return table.get(code or "", code or "")
+    label = table.get(code or "", code or "")
+    # States keep their proper names; an unknown code is shown as it is.
+    return gettext(label) if field != "state" and code in table else label
 
 
 def healthz():
