@@ -3,6 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from flask import Flask, abort, g, render_template, request
 from flask_babel import gettext
 from markupsafe import Markup
@@ -11,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from . import vocab
 from .db import MAX_ID
 from .extensions import db
+from .i18n import current_locale
 from .text import render_markdown
 from .timeutil import now_utc
 
@@ -76,6 +78,7 @@ def template_globals() -> dict:
 
 def init_jinja_globals(app: Flask) -> None:
     """Helpers that every template and imported macro can use."""
+    from .calendar.common import language_name, language_phrase
     from .events.services import deadline_label, event_time_label, short_zone
     from .text import slugify
 
@@ -86,9 +89,49 @@ def init_jinja_globals(app: Flask) -> None:
         deadline_label=deadline_label,
         short_zone=short_zone,
         slugify=slugify,
+        language_name=language_name,
+        language_phrase=language_phrase,
+        key_date_span=key_date_span,
+        tz_toggle_data=tz_toggle_data,
+        month_day=month_day,
+        long_date=long_date,
+        full_date=full_date,
         url_rules=app.view_functions,
         HOTLINE_PHONE="1-888-373-7888",
         HOTLINE_TEXT="233733",
+    )
+
+
+def month_day(day) -> str:
+    """ "Jan 11" (English, as before) or "11 ene" in the page's language."""
+    if current_locale() == "en":
+        return f"{day:%b} {day.day}"
+    return format_date(day, "d MMM", locale=current_locale())
+
+
+def long_date(day) -> str:
+    """ "January 27, 2026" / "27 de enero de 2026"."""
+    return format_date(day, "long", locale=current_locale())
+
+
+def full_date(day) -> str:
+    """ "Tuesday, January 27, 2026" / "martes, 27 de enero de 2026"."""
+    return format_date(day, "full", locale=current_locale())
+
+
+def key_date_span(kd) -> str:
+    """ "Jan 6–12" / "6–12 ene" for a focus week, "Jan 11" / "11 ene" for one day."""
+    if kd.end_date == kd.start_date:
+        return month_day(kd.start_date)
+    if current_locale() == "en":
+        return f"{month_day(kd.start_date)}–{kd.end_date.day}"
+    return f"{kd.start_date.day}–{month_day(kd.end_date)}"
+
+
+def tz_toggle_data() -> Markup:
+    """The time-zone button's two captions, as data for calendar.js (no text in scripts)."""
+    return Markup('data-text-mine="{}" data-text-theirs="{}"').format(
+        gettext("Show times in my time zone"), gettext("Show times in each event's own time zone")
     )
 
 
