@@ -36,6 +36,8 @@ def select_locale() -> str:
     if is_data_path(request.path):
         wanted = request.args.get(FEED_PARAM, "")
         return wanted if wanted in LOCALES else LOCALES[0]
+    if request.path.startswith("/embed/") and request.args.get(FEED_PARAM) in LOCALES:
+        return request.args[FEED_PARAM]  # a partner site chooses its widget's language
     chosen = request.cookies.get(COOKIE, "")
     if chosen in LOCALES:
         return chosen

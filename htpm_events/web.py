@@ -53,7 +53,7 @@ def refuse_undecodable_query():
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, description="The address has characters that are not UTF-8.")
+        abort(400, description=gettext("The address has characters that are not UTF-8."))
 
 
 def security_headers(response):
@@ -96,6 +96,7 @@ def init_jinja_globals(app: Flask) -> None:
         month_day=month_day,
         long_date=long_date,
         full_date=full_date,
+        short_day=short_day,
         url_rules=app.view_functions,
         HOTLINE_PHONE="1-888-373-7888",
         HOTLINE_TEXT="233733",
@@ -112,6 +113,13 @@ def month_day(day) -> str:
 def long_date(day) -> str:
     """ "January 27, 2026" / "27 de enero de 2026"."""
     return format_date(day, "long", locale=current_locale())
+
+
+def short_day(day) -> str:
+    """ "Tue, Jan 27" / "mar, 27 ene"."""
+    if current_locale() == "en":
+        return f"{day:%a, %b} {day.day}"
+    return format_date(day, "EEE, d MMM", locale=current_locale())
 
 
 def full_date(day) -> str:
@@ -161,13 +169,23 @@ def healthz():
 
 
 ERROR_TITLES = {
-    400: "That request could not be understood",
-    403: "You cannot do that",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "That upload is too large",
-    429: "Too many requests",
-    500: "Something went wrong on our side",
+    400: vocab.N_("That request could not be understood"),
+    403: vocab.N_("You cannot do that"),
+    404: vocab.N_("Page not found"),
+    405: vocab.N_("Method not allowed"),
+    413: vocab.N_("That upload is too large"),
+    429: vocab.N_("Too many requests"),
+    500: vocab.N_("Something went wrong on our side"),
+}
+
+#: What a page in another language says instead of werkzeug's English default descriptions.
+DEFAULT_MESSAGES = {
+    400: vocab.N_("The hub could not understand what your browser sent."),
+    403: vocab.N_("You do not have permission to see this page."),
+    404: vocab.N_("There is nothing at this address. Check it, or start from the list of events."),
+    405: vocab.N_("This address does not accept that kind of request."),
+    413: vocab.N_("What you sent is larger than the hub accepts."),
+    429: vocab.N_("Too many requests in a short time. Please wait a moment and try again."),
 }
 
 
@@ -180,6 +198,12 @@ def error_page(error):
         from flask import jsonify
 
         return jsonify({"error": ERROR_TITLES.get(code, "Error"), "message": message}), code
-    return render_template(
-        "error.html", code=code, title=ERROR_TITLES.get(code, "Error"), message=message
-    ), code
+    if (
+        message
+        and current_locale() != "en"
+        and message == getattr(type(error), "description", None)
+        and code in DEFAULT_MESSAGES
+    ):
+        message = gettext(DEFAULT_MESSAGES[code])
+    title = gettext(ERROR_TITLES[code]) if code in ERROR_TITLES else gettext("Error")
+    return render_template("error.html", code=code, title=title, message=message), code

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from .. import vocab
 from ..events.filters import ORDER, EventFilter, FilterError
@@ -50,7 +51,7 @@ def event_ics(event_id: int):
     """One event as a file to add to a calendar; on-demand items have no date: 404."""
     event = public_event_or_404(event_id)
     if event.is_on_demand:
-        abort(404, description="On-demand items have no date to add to a calendar.")
+        abort(404, description=_("On-demand items have no date to add to a calendar."))
     body = ical.event_ics(event)
     entry = cache.Entry(cache.etag_for(body), event.updated.replace(microsecond=0), body)
     response = respond(entry, ICS_TYPE)
@@ -116,11 +117,15 @@ def index():
     except FilterError as exc:
         error, built = str(exc), EventFilter()
         chosen = request.args.to_dict(flat=False)
-    ready = [("All events", EventFilter()), ("Federal events", EventFilter(level=["federal"]))]
-    ready += [
-        (f"{vocab.STATES[code]} events", EventFilter(state=[code])) for code in states_with_events()
+    ready = [
+        (_("All events"), EventFilter()),
+        (_("Federal events"), EventFilter(level=["federal"])),
     ]
-    topics = [(vocab.TOPICS[code], EventFilter(topic=[code])) for code in FOCUS_TOPICS]
+    ready += [
+        (_("%(state)s events", state=vocab.STATES[code]), EventFilter(state=[code]))
+        for code in states_with_events()
+    ]
+    topics = [(_(vocab.TOPICS[code]), EventFilter(topic=[code])) for code in FOCUS_TOPICS]
     html = render_template(
         "feeds/index.html",
         ready=[(label, filt, feed_links(filt)) for label, filt in ready],
