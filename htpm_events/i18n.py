@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, refresh
 
 #: The interface languages, the first the default.
 LOCALES = ("en", "es")
@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks collapse their whitespace (the extractor is told the same in babel.cfg).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.register_blueprint(bp)
+    # Flask-Babel keeps the chosen locale on ``g``; a request inside an app context that is
+    # already pushed (a CLI command, the tests) must choose again.
+    app.before_request(refresh)
     app.after_request(language_headers)
     app.context_processor(switch_context)
 
@@ -94,6 +97,8 @@ def language_headers(response):
 
 def switch_context() -> dict:
     """What base.html needs: the page's language and a link to each other language."""
+    if not request:  # an e-mail rendered by a worker
+        return {"current_locale": current_locale(), "language_links": []}
     here = request.full_path if request.query_string else request.path
     locale = current_locale()
     return {

@@ -95,6 +95,14 @@ REGISTRATION_MODES = {
 }
 
 STATUSES = ("pending", "approved", "rejected", "changes-requested", "cancelled")
+#: The statuses as the submitter reads them ("a pending event").
+STATUS_LABELS = {
+    "pending": N_("pending"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "changes-requested": N_("changes requested"),
+    "cancelled": N_("cancelled"),
+}
 SOURCES = ("form", "csv", "ics", "api")
 ROLES = ("moderator", "admin")
 

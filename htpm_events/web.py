@@ -96,6 +96,7 @@ def init_jinja_globals(app: Flask) -> None:
         month_day=month_day,
         long_date=long_date,
         full_date=full_date,
+        short_date=short_date,
         short_day=short_day,
         url_rules=app.view_functions,
         HOTLINE_PHONE="1-888-373-7888",
@@ -120,6 +121,13 @@ def short_day(day) -> str:
     if current_locale() == "en":
         return f"{day:%a, %b} {day.day}"
     return format_date(day, "EEE, d MMM", locale=current_locale())
+
+
+def short_date(day) -> str:
+    """ "Jan 31, 2027" / "31 ene 2027"."""
+    if current_locale() == "en":
+        return f"{day:%b} {day.day}, {day.year}"
+    return format_date(day, "medium", locale=current_locale())
 
 
 def full_date(day) -> str:
@@ -153,6 +161,7 @@ def vocab_label(code: str | None, field: str) -> str:
         "access": vocab.ACCESSIBILITY,
         "state": vocab.STATES,
         "registration_mode": vocab.REGISTRATION_MODES,
+        "status": vocab.STATUS_LABELS,
         "recurrence": {**vocab.RECURRENCES, "custom": vocab.N_("As its source calendar says")},
     }[field]
     label = table.get(code or "", code or "")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from .. import vocab
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc
 from .models import User
 
@@ -69,7 +70,7 @@ def create_account(email: str, role: str, password: str) -> User:
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise AccountError("There is already an account with this e-mail.")
-    user = User(email=email, role=role, active=True)
+    user = User(email=email, role=role, active=True, locale=current_locale())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, redirect, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events.queries import public_event_or_404
@@ -53,7 +54,7 @@ def registered(response) -> bool:
 def register(event_id: int):
     event = public_event_or_404(event_id)
     if event.registration_mode not in ("external", "hub"):
-        abort(404, description="This event has no registration.")
+        abort(404, description=_("This event has no registration."))
     if event.registration_mode == "hub":
         from ..registration.views import hub_register
 
@@ -64,7 +65,7 @@ def register(event_id: int):
     if not event.registration_url or not is_http_url(event.registration_url):
         # Forms accept http(s) only; never send a visitor on to javascript: or data:
         # whatever path a value took into the database.
-        abort(404, description="This event has no registration link.")
+        abort(404, description=_("This event has no registration link."))
     if request.method == "GET":  # a HEAD (link checkers, previews) is not a click
         count_click(event.id, now.date())
         db.session.commit()

@@ -99,7 +99,7 @@ def validate_rows(
             form.process(formdata=row_formdata(row, defaults))
             if not form.validate():
                 errors = [
-                    ImportError_(line, name, msg)
+                    ImportError_(line, name, str(msg))
                     for name, msgs in form.errors.items()
                     for msg in msgs
                 ]

@@ -22,6 +22,7 @@ from flask import current_app
 from ..events.models import Event
 from ..events.occurrences import local_starts
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc, zone
 from .models import CANCELLED, CONFIRMED, WAITLISTED, Registration, RegistrationTally
 
@@ -177,6 +178,7 @@ def register(
     registration = existing or Registration(event_id=event.id, occurrence=occurrence, email=email)
     registration.event = event
     registration.name = name.strip()
+    registration.locale = current_locale()
     registration.needs = (needs or "").strip() or None
     registration.status = status
     registration.consent_at = registration.created = now

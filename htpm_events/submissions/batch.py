@@ -12,6 +12,7 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 from flask import Response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
@@ -51,27 +52,29 @@ COLUMN_HELP = {
 
 class BatchForm(FlaskForm):
     organization = StringField(
-        "Organization",
-        [DataRequired("Enter your organization."), Length(max=200)],
+        _l("Organization"),
+        [DataRequired(_l("Enter your organization.")), Length(max=200)],
         filters=[strip],
-        description="Fills the organization of rows and events that leave it empty.",
+        description=_l("Fills the organization of rows and events that leave it empty."),
     )
     contact_name = StringField(
-        "Contact name", [DataRequired("Enter a contact name."), Length(max=200)], filters=[strip]
+        _l("Contact name"),
+        [DataRequired(_l("Enter a contact name.")), Length(max=200)],
+        filters=[strip],
     )
     contact_email = StringField(
-        "Contact e-mail",
-        [DataRequired("Enter a contact e-mail."), Email("Enter a valid e-mail address."),
+        _l("Contact e-mail"),
+        [DataRequired(_l("Enter a contact e-mail.")), Email(_l("Enter a valid e-mail address.")),
          Length(max=254)],
         filters=[strip],
-        description="The manage link goes here. Never shown publicly.",
+        description=_l("The manage link goes here. Never shown publicly."),
     )  # fmt: skip
-    file = FileField("CSV or .ics file")
+    file = FileField(_l("CSV or .ics file"))
     feed_url = StringField(
-        "Or: your calendar's address (.ics URL)",
+        _l("Or: your calendar's address (.ics URL)"),
         [Optional(), Length(max=2000)],
         filters=[strip],
-        description="A moderator checks it; then the hub keeps your events in sync with it.",
+        description=_l("A moderator checks it; then the hub keeps your events in sync with it."),
     )
 
 

@@ -5,6 +5,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ... import background
 from ...accounts.decorators import admin_required
@@ -100,7 +101,7 @@ def outbox():
 def outbox_retry(message_id: int):
     message = db.session.get(OutboxMessage, message_id) if message_id <= MAX_ID else None
     if message is None:
-        abort(404, description="There is no such message (it may have been cleaned up).")
+        abort(404, description=_("There is no such message (it may have been cleaned up)."))
     if message.status != FAILED:
         flash(f"Message #{message.id} is {message.status}: there is nothing to retry.", "error")
         return redirect(url_for(".outbox"), 303)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.decorators import admin_required
@@ -35,7 +36,7 @@ def back(default: str):
 def organizations():
     query_text = (request.args.get("q") or "").strip()[:200]
     if has_control_chars(query_text):  # PostgreSQL refuses a NUL in a query (a 500)
-        abort(400, description="The search has control characters.")
+        abort(400, description=_("The search has control characters."))
     counts = [
         sa.func.count(sa.case((Event.status == status, 1))).label(status.replace("-", "_"))
         for status in ("pending", "approved", "rejected", "changes-requested", "cancelled")
@@ -63,7 +64,7 @@ def trust_organization(org_id: int):
         flash(set_organization_trust(org, current_user, form.on.data), "success")
         db.session.commit()
     else:
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
     return back("moderation.organizations")
 
 
@@ -110,7 +111,7 @@ def trust_source(source_id: int):
         flash(set_source_trust(source, current_user, form.on.data), "success")
         db.session.commit()
     else:
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
     return back("moderation.sources")
 
 
