@@ -21,7 +21,7 @@ def extracted() -> Catalog:
         method_map, options_map = parse_mapping_cfg(cfg)
     catalog = Catalog()
     for folder in ("htpm_events", "templates"):
-        for filename, lineno, message, comments, context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT / folder, method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
         ):
             catalog.add(message, None, [(f"{folder}/{filename}", lineno)], context=context)
