@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress, vDuration, vRecur, vText, vUri
 from icalendar import Event as VEvent
 
@@ -22,12 +23,13 @@ from ..events.occurrences import local_bounds, parse_tokens
 from ..links import base_url, counted_register_url, event_url
 from ..text import markdown_to_text
 from ..timeutil import now_utc
+from ..vocab import N_
 from .vtimezone import vtimezone
 
 PRODID = "-//HTPM Events Hub//EN"
 #: How often subscribers should poll (RFC 7986 REFRESH-INTERVAL, X-PUBLISHED-TTL).
 REFRESH = timedelta(hours=1)
-CALENDAR_NAME = "HTPM events"
+CALENDAR_NAME = N_("HTPM events")  # translated for a feed that asks with hl=
 #: RFC 5545 §3.1: a content line is folded so that no physical line exceeds 75 octets.
 LINE_OCTETS = 74  # plus the leading space of a continuation line
 #: Characters of Markdown whose plain text a worker remembers (see :func:`plain_text`).
@@ -88,7 +90,7 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
                 item.add(name, value.date() if not timed else value)
             else:
                 item.add(name, value if not timed else datetime.combine(value, start.timetz()))
-    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("summary", cancelled_title(event.title) if cancelled else event.title)
     item.add("description", description(event, base, for_attendee))
     item.add("location", location(event))
     item.add("url", vUri(event_page_url(event, base)), parameters={"VALUE": "URI"})
@@ -99,9 +101,15 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
         item.add(
             "conference",
             vUri(join),
-            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"},
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join online")},
         )
     return item
+
+
+def cancelled_title(title: str) -> str:
+    """ "Cancelled: …" (Google Calendar ignores STATUS:CANCELLED in subscriptions); in the
+    language a feed asks for with ``hl=`` ("Cancelado: …")."""
+    return _("Cancelled: %(title)s", title=title)
 
 
 def description(event: Event, base: str, for_attendee: bool = False) -> str:
@@ -109,19 +117,19 @@ def description(event: Event, base: str, for_attendee: bool = False) -> str:
     Outlook ignore URL and CONFERENCE, so every link a reader needs is repeated here."""
     parts = []
     if event.status == "cancelled":
-        parts.append("This event has been cancelled.")
+        parts.append(_("This event has been cancelled."))
     text = plain_text(event.description or "")
     if text:
         parts.append(text)
-    facts = [f"Hosted by: {event.organization.name}"]
+    facts = [_("Hosted by: %(organization)s", organization=event.organization.name)]
     if event.cost:
-        facts.append(f"Cost: {event.cost}")
+        facts.append(_("Cost: %(cost)s", cost=event.cost))
     join = public_join_link(event, for_attendee)
     if join:
-        facts.append(f"Join online: {join}")
+        facts.append(_("Join online: %(link)s", link=join))
     if event.registration_mode != "none":
-        facts.append(f"Register: {register_url(event, base)}")
-    facts.append(f"Event page: {event_page_url(event, base)}")
+        facts.append(_("Register: %(link)s", link=register_url(event, base)))
+    facts.append(_("Event page: %(link)s", link=event_page_url(event, base)))
     parts.append("\n".join(facts))
     return "\n\n".join(parts)
 
@@ -280,7 +288,7 @@ def invitation(
         item.add("dtstart", start)
         item.add("dtend", end)
     cancelled = method == "CANCEL"
-    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("summary", cancelled_title(event.title) if cancelled else event.title)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     item.add(
         "organizer",

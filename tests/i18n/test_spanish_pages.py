@@ -253,3 +253,22 @@ def test_a_registration_made_in_spanish_is_confirmed_in_spanish(
     assert message["Subject"].startswith("Está inscrito/a: ")
     body = text_of(message)
     assert not english_in(body, english_words, CONTENT), body
+
+
+def test_a_feed_asks_for_spanish_labels_without_changing_the_english_bytes(client, make_event):
+    event = make_event(cost="$10")
+    make_event(title="Recognizing Labor Trafficking", status="cancelled")
+    english = client.get("/feeds/events.ics?level=state")
+    spanish_feed = client.get("/feeds/events.ics?level=state&hl=es")
+    assert english.headers["ETag"] != spanish_feed.headers["ETag"]
+    assert client.get("/feeds/events.ics?level=state").data == english.data
+    text = spanish_feed.data.decode().replace("\r\n ", "")
+    assert "X-WR-CALNAME:Eventos HTPM — state" in text
+    assert "Organizado por: Kentucky Coalition Against Trafficking" in text
+    assert "Costo: $10" in text
+    assert "Página del evento: http://localhost/events/" in text
+    assert "X-WR-CALNAME:HTPM events — state" in english.data.decode()
+    assert "Hosted by: Kentucky" in english.data.decode().replace("\r\n ", "")
+    one = client.get(f"/events/{event.id}.ics?hl=es").data.decode().replace("\r\n ", "")
+    assert "Organizado por: " in one
+    assert "Hosted by: " in client.get(f"/events/{event.id}.ics").data.decode()
