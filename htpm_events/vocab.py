@@ -104,7 +104,9 @@ STATUS_LABELS = {
     "cancelled": N_("cancelled"),
 }
 SOURCES = ("form", "csv", "ics", "api")
+SOURCE_LABELS = {"form": N_("web form"), "csv": "CSV", "ics": "iCalendar", "api": "API"}
 ROLES = ("moderator", "admin")
+ROLE_LABELS = {"moderator": N_("moderator"), "admin": N_("admin")}
 
 #: USPS codes of the states, DC and the territories, with their names.
 STATES = {

@@ -42,6 +42,7 @@ def init_web(app: Flask) -> None:
     init_jinja_globals(app)
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["label"] = vocab_label
+    app.jinja_env.filters["role_label"] = lambda role: gettext(vocab.ROLE_LABELS.get(role, role))
     app.add_url_rule("/healthz", "healthz", healthz)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
@@ -162,6 +163,7 @@ def vocab_label(code: str | None, field: str) -> str:
         "state": vocab.STATES,
         "registration_mode": vocab.REGISTRATION_MODES,
         "status": vocab.STATUS_LABELS,
+        "source": vocab.SOURCE_LABELS,
         "recurrence": {**vocab.RECURRENCES, "custom": vocab.N_("As its source calendar says")},
     }[field]
     label = table.get(code or "", code or "")

@@ -5,10 +5,9 @@ from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from .. import vocab
 from ..text import has_control_chars
 
-ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in vocab.ROLES]
+ROLE_CHOICES = [SelectChoice("moderator", _l("Moderator")), SelectChoice("admin", _l("Admin"))]
 
 
 def no_control_chars(form, field):

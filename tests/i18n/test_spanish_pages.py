@@ -68,6 +68,7 @@ CONTENT = (
     "Recognizing Labor Trafficking",
     "A one-hour webinar for social workers.",
     "A one-hour webinar for **social workers**.",
+    "A one-hour webinar for",
     "social workers",
     "Kentucky Coalition Against Trafficking",
     "Kentucky",
@@ -169,7 +170,7 @@ def test_public_pages_have_no_english_sentences(es_client, make_event, english_w
         found = english_in(visible_text(response.get_data(as_text=True)), english_words, CONTENT)
         if found:
             problems[path] = found
-    assert not problems, problems
+    assert not problems, "\n".join(f"{p}: {w}" for p, w in problems.items())
     listing = es_client.get("/events").get_data(as_text=True)
     assert "En español" in listing
     assert "Eventos en español" in es_client.get("/").get_data(as_text=True)
@@ -272,3 +273,41 @@ def test_a_feed_asks_for_spanish_labels_without_changing_the_english_bytes(clien
     one = client.get(f"/events/{event.id}.ics?hl=es").data.decode().replace("\r\n ", "")
     assert "Organizado por: " in one
     assert "Hosted by: " in client.get(f"/events/{event.id}.ics").data.decode()
+
+
+def test_moderation_pages_have_no_english_sentences(app, make_user, make_event, english_words):
+    from ..moderation.conftest import PASSWORD, log_in
+
+    admin = make_user("admin@example.org", PASSWORD, "admin")
+    client = app.test_client()
+    client.set_cookie("hub_lang", "es")
+    log_in(client, admin.email)
+    pending = make_event(status="pending")
+    published = make_event()
+    paths = [
+        "/moderate",
+        f"/moderate/events/{pending.id}",
+        f"/moderate/events/{published.id}",
+        f"/moderate/events/{published.id}/edit",
+        f"/moderate/events/{published.id}/cancel",
+        f"/moderate/events/{published.id}/unpublish",
+        "/moderate/log",
+        "/moderate/sources",
+        "/moderate/organizations",
+        "/moderate/accounts",
+        # /moderate/status is left out: its jobs are described by their docstrings (English).
+        "/moderate/outbox",
+        "/moderate/auto-published",
+        "/moderate/domains",
+        "/moderate/upload",
+    ]
+    problems = {}
+    for path in paths:
+        response = client.get(path)
+        if response.status_code == 404:
+            continue  # an address this version of the hub does not have
+        assert response.status_code == 200, path
+        found = english_in(visible_text(response.get_data(as_text=True)), english_words, CONTENT)
+        if found:
+            problems[path] = found
+    assert not problems, "\n".join(f"{p}: {w}" for p, w in problems.items())
