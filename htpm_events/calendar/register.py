@@ -43,13 +43,14 @@ def registered(response) -> bool:
     "20 per hour",
     methods=["POST"],
     deduct_when=registered,
-    error_message="This connection has registered 20 times in the last hour. Please try "
-    "again later.",
+    error_message=lambda: _(
+        "This connection has registered 20 times in the last hour. Please try again later."
+    ),
 )
 @limiter.limit(
     "120 per hour",
     methods=["POST"],
-    error_message="Too many attempts from this connection. Please try again in an hour.",
+    error_message=lambda: _("Too many attempts from this connection. Please try again in an hour."),
 )
 def register(event_id: int):
     event = public_event_or_404(event_id)

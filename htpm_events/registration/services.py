@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..events.occurrences import local_starts
@@ -160,9 +161,9 @@ def register(
     now = now_utc()
     if occurrence not in open_occurrences(event, now):
         raise RegistrationRefused(
-            "Registration for this date is closed."
+            _("Registration for this date is closed.")
             if occurrence in occurrence_starts(event)
-            else "Choose one of the dates listed.",
+            else _("Choose one of the dates listed."),
             field="occurrence",
         )
     existing = db.session.scalar(

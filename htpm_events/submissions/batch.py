@@ -12,7 +12,9 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
@@ -118,7 +120,9 @@ def batch_template():
     "10 per hour",
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 200,  # a batch received
-    error_message="This connection has sent 10 batches in the last hour. Please try later.",
+    error_message=lambda: _(
+        "This connection has sent 10 batches in the last hour. Please try later."
+    ),
 )
 def batch():
     form = BatchForm()
@@ -129,10 +133,10 @@ def batch():
     upload = request.files.get("file")
     has_file = upload is not None and bool(upload.filename)
     if has_file and form.feed_url.data:
-        form.feed_url.errors = ["Send either a file or a calendar address, not both."]
+        form.feed_url.errors = [_("Send either a file or a calendar address, not both.")]
         return render_batch(form, 400)
     if not has_file and not form.feed_url.data:
-        form.file.errors = ["Choose a CSV or .ics file, or enter your calendar's address."]
+        form.file.errors = [_("Choose a CSV or .ics file, or enter your calendar's address.")]
         return render_batch(form, 400)
     if form.feed_url.data:
         return propose_feed(form)
@@ -144,7 +148,7 @@ def batch():
         form.file.errors = [str(exc)]
         return render_batch(form, 400)
     if not data.strip():
-        form.file.errors = ["The file is empty."]
+        form.file.errors = [_("The file is empty.")]
         return render_batch(form, 400)
 
     token = secrets.token_urlsafe(32)
@@ -174,8 +178,12 @@ def batch():
     except ImportFailed as failed:
         db.session.rollback()
         form.file.errors = [
-            f"{len(failed.result.errors)} problem(s) in the file; nothing was saved. "
-            "Fix them and send the file again."
+            ngettext(
+                "%(num)d problem in the file; nothing was saved. Fix it and send the file again.",
+                "%(num)d problems in the file; nothing was saved. "
+                "Fix them and send the file again.",
+                len(failed.result.errors),
+            )
         ]
         return render_batch(form, 400, failed.result.errors)
     events = batch_events(source)
@@ -184,7 +192,9 @@ def batch():
     link = absolute(url_for("submissions.manage_batch", token=token))
     queue_mail(
         form.contact_email.data,
-        f"Your {len(events)} events were received",
+        ngettext(
+            "Your %(num)d event was received", "Your %(num)d events were received", len(events)
+        ),
         render_template("submissions/email/batch_receipt.txt", events=events, link=link),
     )
     recipients = moderator_addresses()
@@ -221,7 +231,7 @@ def propose_feed(form: BatchForm):
     except SourceError as exc:
         db.session.rollback()
         form.feed_url.errors = [
-            "This calendar is already known to the hub."
+            _("This calendar is already known to the hub.")
             if "already source" in str(exc)
             else str(exc)
         ]
@@ -265,8 +275,8 @@ def manage_batch(token: str):
         return render_template(
             "error.html",
             code=404,
-            title="This manage link is not valid",
-            message="Check that the whole link was copied from the e-mail.",
+            title=_("This manage link is not valid"),
+            message=_("Check that the whole link was copied from the e-mail."),
         ), 404
     events = batch_events(source)
     links = {e.id: url_for("submissions.manage", token=manage_token(e)) for e in events}
