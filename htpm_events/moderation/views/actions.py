@@ -30,7 +30,7 @@ def edit(event_id: int):
         )
         db.session.commit()
         if changed:
-            flash(f"Saved: {', '.join(changed)}.", "success")
+            flash(_("Saved: %(fields)s.", fields=", ".join(changed)), "success")
         else:
             flash(_("Nothing was changed."), "success")
         return redirect(url_for("moderation.review", event_id=event.id))
