@@ -146,6 +146,9 @@ def test_public_pages_have_no_english_sentences(es_client, make_event, english_w
         capacity=20,
     )
     make_event(title="Recognizing Labor Trafficking", status="cancelled")
+    from datetime import date
+
+    past = make_event(start_date=date(2024, 1, 10), end_date=date(2024, 1, 10))
     year = next_january()
     paths = [
         "/",
@@ -155,6 +158,8 @@ def test_public_pages_have_no_english_sentences(es_client, make_event, english_w
         f"/calendar/{year}/1",
         f"/events/{spanish_event.id}",
         f"/events/{spanish_event.id}/register",
+        f"/events/{past.id}",
+        f"/events/{past.id}/register",  # registration closed
         "/feeds",
         "/embed/events",
         "/submit",
