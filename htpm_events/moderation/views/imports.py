@@ -112,7 +112,7 @@ def edit_source(source_id: int):
                     details={"source_id": source.id},
                 )
                 db.session.commit()
-                flash(f"Source #{source.id} saved.", "success")
+                flash(_("Source #%(id)s saved.", id=source.id), "success")
                 return redirect(url_for("moderation.sources") + f"#source-{source.id}")
         return render_template("moderation/source_edit.html", source=source, form=form), 400
     return render_template("moderation/source_edit.html", source=source, form=form)
@@ -143,7 +143,10 @@ def dismiss_held(source_id: int):
         source.active = False
         record(current_user, "dismiss-held-run", details={"source_id": source.id})
         db.session.commit()
-        flash(f"Source #{source.id}: the held run was dropped and the source disabled.", "success")
+        flash(
+            _("Source #%(id)s: the held run was dropped and the source disabled.", id=source.id),
+            "success",
+        )
     return redirect(url_for("moderation.sources") + f"#source-{source_id}")
 
 

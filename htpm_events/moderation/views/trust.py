@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...accounts.decorators import admin_required
@@ -89,8 +90,14 @@ def split_organization_view(org_id: int):
                 status = 409
             else:
                 db.session.commit()
-                count = f"{len(moved)} event{'s' if len(moved) != 1 else ''}"
-                flash(f"Moved {count} from {org.name} to {target.name}.", "success")
+                message = ngettext(
+                    "Moved %(num)d event from %(source)s to %(target)s.",
+                    "Moved %(num)d events from %(source)s to %(target)s.",
+                    len(moved),
+                    source=org.name,
+                    target=target.name,
+                )
+                flash(message, "success")
                 fallback = url_for("moderation.organizations", q=target.name)
                 return redirect(safe_next(form.next.data) or fallback)
     events = db.session.scalars(
@@ -136,7 +143,7 @@ def domains():
                 form.domain.errors = [*form.domain.errors, str(refused)]
             else:
                 db.session.commit()
-                flash(f"{row.domain} is trusted.", "success")
+                flash(_("%(domain)s is trusted.", domain=row.domain), "success")
                 return redirect(url_for("moderation.domains"))
         return render_domains(form, 400)
     return render_domains(form)
