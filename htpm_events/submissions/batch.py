@@ -30,25 +30,26 @@ from ..importers.models import ImportSource
 from ..importers.sources import SourceError, add_source
 from ..importers.uploads import TooLarge, import_bytes, max_bytes, read_limited
 from ..mail import queue_mail
+from ..vocab import N_
 from .services import absolute, moderator_addresses
 from .views import bp
 
 #: What each column of the CSV template holds.
 COLUMN_HELP = {
-    "title": "required, at most 200 characters",
-    "organization": "required (or given on this page)",
-    "level": "federal, state, tribal, territorial, local or community",
-    "start_date": "required, YYYY-MM-DD",
-    "start_time": "HH:MM, local time in timezone; empty for all-day",
-    "timezone": "IANA name, default America/New_York",
-    "topics": "several separated by |",
-    "audiences": "several separated by |",
-    "languages": "codes such as en|es",
-    "accessibility": "several separated by |",
-    "all_day": "1 or empty",
-    "recurrence": "none, daily, weekly or monthly",
-    "registration_deadline": "YYYY-MM-DDTHH:MM local time",
-    "contact_email": "required (or given on this page); never shown publicly",
+    "title": N_("required, at most 200 characters"),
+    "organization": N_("required (or given on this page)"),
+    "level": N_("federal, state, tribal, territorial, local or community"),
+    "start_date": N_("required, YYYY-MM-DD"),
+    "start_time": N_("HH:MM, local time in timezone; empty for all-day"),
+    "timezone": N_("IANA name, default America/New_York"),
+    "topics": N_("several separated by |"),
+    "audiences": N_("several separated by |"),
+    "languages": N_("codes such as en|es"),
+    "accessibility": N_("several separated by |"),
+    "all_day": N_("1 or empty"),
+    "recurrence": N_("none, daily, weekly or monthly"),
+    "registration_deadline": N_("YYYY-MM-DDTHH:MM local time"),
+    "contact_email": N_("required (or given on this page); never shown publicly"),
 }
 
 
@@ -89,7 +90,7 @@ def render_batch(form: BatchForm, status: int = 200, errors=None):
         "submissions/batch.html",
         form=form,
         import_errors=errors or [],
-        columns=[(c, COLUMN_HELP.get(c, "")) for c in template_columns()],
+        columns=[(c, _(COLUMN_HELP[c]) if c in COLUMN_HELP else "") for c in template_columns()],
     ), status
 
 
