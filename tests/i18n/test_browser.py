@@ -97,3 +97,18 @@ def test_an_organizer_submits_an_event_with_the_spanish_labels(live_server, page
             ["es"],
             "es",
         )
+
+
+def test_the_spanish_feed_builder_offers_feeds_with_spanish_labels(live_server, page):
+    page.context.add_cookies([{"name": "hub_lang", "value": "es", "url": live_server.url}])
+    page.goto(live_server.url + "/feeds")
+    page.get_by_role("group", name="Nivel").get_by_label("Federal").check()
+    page.get_by_role("checkbox", name="Solo eventos gratuitos").check()
+    expect(page.locator('[data-feed="name"]')).to_have_text("Eventos HTPM — federal, gratis")
+    address = page.locator('input[data-feed="https"]').input_value()
+    assert address.endswith("/feeds/events.ics?level=federal&free=1&hl=es")
+    with live_server.app.app_context():
+        client = live_server.app.test_client()
+        assert "X-WR-CALNAME:Eventos HTPM — federal\\, gratis" in client.get(
+            "/feeds/events.ics?level=federal&free=1&hl=es"
+        ).get_data(as_text=True)
