@@ -33,15 +33,25 @@ def select_locale() -> str:
     readable answers (feeds, .ics, the API, CSV) stay English unless they ask with ``hl``."""
     if not request:
         return LOCALES[0]
+    wanted = asked_for()
     if is_data_path(request.path):
-        wanted = request.args.get(FEED_PARAM, "")
-        return wanted if wanted in LOCALES else LOCALES[0]
-    if request.path.startswith("/embed/") and request.args.get(FEED_PARAM) in LOCALES:
-        return request.args[FEED_PARAM]  # a partner site chooses its widget's language
+        return wanted or LOCALES[0]
+    if request.path.startswith("/embed/") and wanted:
+        return wanted  # a partner site chooses its widget's language
     chosen = request.cookies.get(COOKIE, "")
     if chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES, default=LOCALES[0])
+
+
+def asked_for() -> str | None:
+    """The ``hl`` of the query string, when it names a language of the hub. A query string
+    that is not UTF-8 (answered with a 400 by ``web.refuse_undecodable_query``) asks none."""
+    try:
+        wanted = request.args.get(FEED_PARAM)
+    except UnicodeDecodeError:
+        return None
+    return wanted if wanted in LOCALES else None
 
 
 def is_data_path(path: str) -> bool:
@@ -99,7 +109,10 @@ def switch_context() -> dict:
     """What base.html needs: the page's language and a link to each other language."""
     if not request:  # an e-mail rendered by a worker
         return {"current_locale": current_locale(), "language_links": []}
-    here = request.full_path if request.query_string else request.path
+    try:
+        here = request.full_path if request.query_string else request.path
+    except UnicodeDecodeError:  # a query string that is not UTF-8: the page is a 400
+        here = request.path
     locale = current_locale()
     return {
         "current_locale": locale,
