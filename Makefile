@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+TRANSLATIONS := htpm_events/translations
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
 
-.PHONY: run test lint format install install-test system-test-deps bench clean
+.PHONY: run test lint format install install-test system-test-deps bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,9 +28,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(CATALOGS)
 
-install-test: $(VENV)/.installed-test tests/js/node_modules/.installed
+install-test: $(VENV)/.installed-test tests/js/node_modules/.installed $(CATALOGS)
+
+# Translations (Flask-Babel): the .po files are in the repository, the .mo files are compiled
+# here, by the install step of `make run` and `make test` (they are not committed).
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing marked strings: extract them and merge them into every .po file (then
+# translate what is new or fuzzy; tests/i18n/test_catalog.py fails until that is done).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	  --project "HTPM Events Hub" -o $(TRANSLATIONS)/messages.pot htpm_events templates
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	@command -v npm >/dev/null || sh scripts/apt-install.sh nodejs npm

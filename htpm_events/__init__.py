@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from . import extensions as ext
+from . import i18n
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web import init_web
 
     init_web(app)
+    i18n.init_app(app)
     background.init_app(app)
 
     from .accounts.views import bp as accounts_bp

@@ -55,6 +55,10 @@ class FeedLinks:
 
 def feed_links(query: str = "") -> FeedLinks:
     """The subscription links for a normalized filter query string (EventFilter.query_string())."""
+    from .i18n import FEED_PARAM, current_locale
+
+    if current_locale() != "en":  # a page in Spanish offers the feed with Spanish labels
+        query = f"{query}&{FEED_PARAM}={current_locale()}" if query else f"{FEED_PARAM}=es"
     suffix = f"?{query}" if query else ""
     https = absolute(FEED_PATH + suffix)
     webcal = webcal_url(https)

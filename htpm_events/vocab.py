@@ -1,93 +1,114 @@
-"""The vocabularies of SPEC §2: codes (stable, used in URLs and the API) and labels."""
+"""The vocabularies of SPEC §2: codes (stable, used in URLs and the API) and labels.
+
+The labels stay English here (feeds, CSV and the API use them as they are); ``N_`` only marks
+them for extraction, and pages translate them where they show them (``|label``,
+:func:`label`). States keep their proper names.
+"""
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation without translating it (gettext's ``gettext_noop``)."""
+    return text
+
 
 LEVELS = {
-    "federal": "Federal",
-    "state": "State",
-    "tribal": "Tribal",
-    "territorial": "Territorial",
-    "local": "Local",
-    "community": "Community",
+    "federal": N_("Federal"),
+    "state": N_("State"),
+    "tribal": N_("Tribal"),
+    "territorial": N_("Territorial"),
+    "local": N_("Local"),
+    "community": N_("Community"),
 }
 
 FORMATS = {
-    "in-person": "In person",
-    "virtual": "Virtual",
-    "hybrid": "Hybrid",
-    "on-demand": "On demand",
+    "in-person": N_("In person"),
+    "virtual": N_("Virtual"),
+    "hybrid": N_("Hybrid"),
+    "on-demand": N_("On demand"),
 }
 
 EVENT_TYPES = {
-    "training": "Training",
-    "webinar": "Webinar",
-    "conference": "Conference",
-    "panel": "Panel",
-    "workshop": "Workshop",
-    "awareness-walk": "Awareness walk",
-    "film-screening": "Film screening",
-    "exhibit": "Exhibit",
-    "vigil": "Vigil",
-    "campaign": "Campaign",
-    "fundraiser": "Fundraiser",
-    "proclamation": "Proclamation",
-    "other": "Other",
+    "training": N_("Training"),
+    "webinar": N_("Webinar"),
+    "conference": N_("Conference"),
+    "panel": N_("Panel"),
+    "workshop": N_("Workshop"),
+    "awareness-walk": N_("Awareness walk"),
+    "film-screening": N_("Film screening"),
+    "exhibit": N_("Exhibit"),
+    "vigil": N_("Vigil"),
+    "campaign": N_("Campaign"),
+    "fundraiser": N_("Fundraiser"),
+    "proclamation": N_("Proclamation"),
+    "other": N_("Other"),
 }
 
 TOPICS = {
-    "awareness": "Awareness",
-    "labor-exploitation": "Labor exploitation",
-    "emergencies-and-transitions": "Emergencies and transitions",
-    "online-harassment-and-abuse": "Online harassment and abuse",
-    "interpersonal-violence": "Interpersonal violence",
-    "economic-mobility": "Economic mobility",
-    "child-trafficking": "Child trafficking",
-    "survivor-leadership": "Survivor leadership",
-    "immigration": "Immigration",
-    "trauma-informed-care": "Trauma-informed care",
+    "awareness": N_("Awareness"),
+    "labor-exploitation": N_("Labor exploitation"),
+    "emergencies-and-transitions": N_("Emergencies and transitions"),
+    "online-harassment-and-abuse": N_("Online harassment and abuse"),
+    "interpersonal-violence": N_("Interpersonal violence"),
+    "economic-mobility": N_("Economic mobility"),
+    "child-trafficking": N_("Child trafficking"),
+    "survivor-leadership": N_("Survivor leadership"),
+    "immigration": N_("Immigration"),
+    "trauma-informed-care": N_("Trauma-informed care"),
 }
 
 AUDIENCES = {
-    "general-public": "General public",
-    "child-welfare": "Child welfare",
-    "health-care": "Health care",
-    "social-services": "Social services",
-    "law-enforcement": "Law enforcement",
-    "legal": "Legal",
-    "education": "Education",
-    "youth": "Youth",
-    "parents-caregivers": "Parents and caregivers",
-    "survivors": "Survivors",
-    "business": "Business",
-    "faith-community": "Faith community",
-    "disaster-response": "Disaster response",
-    "tribal-communities": "Tribal communities",
+    "general-public": N_("General public"),
+    "child-welfare": N_("Child welfare"),
+    "health-care": N_("Health care"),
+    "social-services": N_("Social services"),
+    "law-enforcement": N_("Law enforcement"),
+    "legal": N_("Legal"),
+    "education": N_("Education"),
+    "youth": N_("Youth"),
+    "parents-caregivers": N_("Parents and caregivers"),
+    "survivors": N_("Survivors"),
+    "business": N_("Business"),
+    "faith-community": N_("Faith community"),
+    "disaster-response": N_("Disaster response"),
+    "tribal-communities": N_("Tribal communities"),
 }
 
 ACCESSIBILITY = {
-    "captions": "Captions",
-    "asl": "ASL interpretation",
-    "wheelchair": "Wheelchair accessible",
-    "interpretation": "Language interpretation",
-    "accessible-materials": "Accessible materials",
+    "captions": N_("Captions"),
+    "asl": N_("ASL interpretation"),
+    "wheelchair": N_("Wheelchair accessible"),
+    "interpretation": N_("Language interpretation"),
+    "accessible-materials": N_("Accessible materials"),
 }
 
 RECURRENCES = {
-    "none": "Does not repeat",
-    "daily": "Daily",
-    "weekly": "Weekly",
-    "monthly": "Monthly",
+    "none": N_("Does not repeat"),
+    "daily": N_("Daily"),
+    "weekly": N_("Weekly"),
+    "monthly": N_("Monthly"),
 }
 #: An imported series kept as its source states it (RRULE, RDATE, EXDATE; SPEC §6).
-SOURCE_SERIES = ("custom", "As its source calendar says")
+SOURCE_SERIES = ("custom", N_("As its source calendar says"))
 
 REGISTRATION_MODES = {
-    "external": "On another site (registration link)",
-    "hub": "Through this hub",
-    "none": "No registration needed",
+    "external": N_("On another site (registration link)"),
+    "hub": N_("Through this hub"),
+    "none": N_("No registration needed"),
 }
 
 STATUSES = ("pending", "approved", "rejected", "changes-requested", "cancelled")
+#: The statuses as the submitter reads them ("a pending event").
+STATUS_LABELS = {
+    "pending": N_("pending"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "changes-requested": N_("changes requested"),
+    "cancelled": N_("cancelled"),
+}
 SOURCES = ("form", "csv", "ics", "api")
+SOURCE_LABELS = {"form": N_("web form"), "csv": "CSV", "ics": "iCalendar", "api": "API"}
 ROLES = ("moderator", "admin")
+ROLE_LABELS = {"moderator": N_("moderator"), "admin": N_("admin")}
 
 #: USPS codes of the states, DC and the territories, with their names.
 STATES = {

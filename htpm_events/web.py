@@ -3,14 +3,17 @@
 import secrets
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from flask import Flask, abort, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from . import vocab
 from .db import MAX_ID
 from .extensions import db
+from .i18n import current_locale
 from .text import render_markdown
 from .timeutil import now_utc
 
@@ -66,6 +69,7 @@ def init_web(app: Flask) -> None:
     init_jinja_globals(app)
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["label"] = vocab_label
+    app.jinja_env.filters["role_label"] = lambda role: gettext(vocab.ROLE_LABELS.get(role, role))
     app.add_url_rule("/healthz", "healthz", healthz)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
@@ -77,7 +81,7 @@ def refuse_undecodable_query():
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
-        abort(400, description="The address has characters that are not UTF-8.")
+        abort(400, description=gettext("The address has characters that are not UTF-8."))
 
 
 def security_headers(response):
@@ -121,6 +125,7 @@ def template_globals() -> dict:
 
 def init_jinja_globals(app: Flask) -> None:
     """Helpers that every template and imported macro can use."""
+    from .calendar.common import language_name, language_phrase
     from .events.services import deadline_label, event_time_label, short_zone
     from .text import slugify
 
@@ -131,9 +136,65 @@ def init_jinja_globals(app: Flask) -> None:
         deadline_label=deadline_label,
         short_zone=short_zone,
         slugify=slugify,
+        language_name=language_name,
+        language_phrase=language_phrase,
+        key_date_span=key_date_span,
+        tz_toggle_data=tz_toggle_data,
+        month_day=month_day,
+        long_date=long_date,
+        full_date=full_date,
+        short_date=short_date,
+        short_day=short_day,
         url_rules=app.view_functions,
         HOTLINE_PHONE="1-888-373-7888",
         HOTLINE_TEXT="233733",
+    )
+
+
+def month_day(day) -> str:
+    """ "Jan 11" (English, as before) or "11 ene" in the page's language."""
+    if current_locale() == "en":
+        return f"{day:%b} {day.day}"
+    return format_date(day, "d MMM", locale=current_locale())
+
+
+def long_date(day) -> str:
+    """ "January 27, 2026" / "27 de enero de 2026"."""
+    return format_date(day, "long", locale=current_locale())
+
+
+def short_day(day) -> str:
+    """ "Tue, Jan 27" / "mar, 27 ene"."""
+    if current_locale() == "en":
+        return f"{day:%a, %b} {day.day}"
+    return format_date(day, "EEE, d MMM", locale=current_locale())
+
+
+def short_date(day) -> str:
+    """ "Jan 31, 2027" / "31 ene 2027"."""
+    if current_locale() == "en":
+        return f"{day:%b} {day.day}, {day.year}"
+    return format_date(day, "medium", locale=current_locale())
+
+
+def full_date(day) -> str:
+    """ "Tuesday, January 27, 2026" / "martes, 27 de enero de 2026"."""
+    return format_date(day, "full", locale=current_locale())
+
+
+def key_date_span(kd) -> str:
+    """ "Jan 6–12" / "6–12 ene" for a focus week, "Jan 11" / "11 ene" for one day."""
+    if kd.end_date == kd.start_date:
+        return month_day(kd.start_date)
+    if current_locale() == "en":
+        return f"{month_day(kd.start_date)}–{kd.end_date.day}"
+    return f"{kd.start_date.day}–{month_day(kd.end_date)}"
+
+
+def tz_toggle_data() -> Markup:
+    """The time-zone button's two captions, as data for calendar.js (no text in scripts)."""
+    return Markup('data-text-mine="{}" data-text-theirs="{}"').format(
+        gettext("Show times in my time zone"), gettext("Show times in each event's own time zone")
     )
 
 
@@ -147,9 +208,13 @@ def vocab_label(code: str | None, field: str) -> str:
         "access": vocab.ACCESSIBILITY,
         "state": vocab.STATES,
         "registration_mode": vocab.REGISTRATION_MODES,
+        "status": vocab.STATUS_LABELS,
+        "source": vocab.SOURCE_LABELS,
         "recurrence": dict([*vocab.RECURRENCES.items(), vocab.SOURCE_SERIES]),
     }[field]
-    return table.get(code or "", code or "")
+    label = table.get(code or "", code or "")
+    # States keep their proper names; an unknown code is shown as it is.
+    return gettext(label) if field != "state" and code in table else label
 
 
 def healthz():
@@ -161,13 +226,23 @@ def healthz():
 
 
 ERROR_TITLES = {
-    400: "That request could not be understood",
-    403: "You cannot do that",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "That upload is too large",
-    429: "Too many requests",
-    500: "Something went wrong on our side",
+    400: vocab.N_("That request could not be understood"),
+    403: vocab.N_("You cannot do that"),
+    404: vocab.N_("Page not found"),
+    405: vocab.N_("Method not allowed"),
+    413: vocab.N_("That upload is too large"),
+    429: vocab.N_("Too many requests"),
+    500: vocab.N_("Something went wrong on our side"),
+}
+
+#: What a page in another language says instead of werkzeug's English default descriptions.
+DEFAULT_MESSAGES = {
+    400: vocab.N_("The hub could not understand what your browser sent."),
+    403: vocab.N_("You do not have permission to see this page."),
+    404: vocab.N_("There is nothing at this address. Check it, or start from the list of events."),
+    405: vocab.N_("This address does not accept that kind of request."),
+    413: vocab.N_("What you sent is larger than the hub accepts."),
+    429: vocab.N_("Too many requests in a short time. Please wait a moment and try again."),
 }
 
 
@@ -180,6 +255,12 @@ def error_page(error):
         from flask import jsonify
 
         return jsonify({"error": ERROR_TITLES.get(code, "Error"), "message": message}), code
-    return render_template(
-        "error.html", code=code, title=ERROR_TITLES.get(code, "Error"), message=message
-    ), code
+    if (
+        message
+        and current_locale() != "en"
+        and message == getattr(type(error), "description", None)
+        and code in DEFAULT_MESSAGES
+    ):
+        message = gettext(DEFAULT_MESSAGES[code])
+    title = gettext(ERROR_TITLES[code]) if code in ERROR_TITLES else gettext("Error")
+    return render_template("error.html", code=code, title=title, message=message), code

@@ -33,11 +33,28 @@ pytest_plugins = ["tests.builders"]
 
 def pytest_configure(config):
     start_clock(config)
+    compile_translations()
     # Each session gets its own temporary folder: pytest's shared, rotating one lets a
     # concurrent session delete this one's PostgreSQL cluster and database templates.
     if config.option.basetemp is None:
         config.option.basetemp = tempfile.mkdtemp(prefix="htpm-pytest-")
         config._htpm_basetemp = config.option.basetemp
+
+
+def compile_translations() -> None:
+    """The .mo files, as `make install` compiles them, when a .po file is newer (a test run
+    straight after editing a translation, without make)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[1] / "htpm_events" / "translations"
+    for po in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source:
+                catalog = read_po(source)
+            with open(mo, "wb") as target:
+                write_mo(target, catalog)
 
 
 def start_clock(config) -> None:

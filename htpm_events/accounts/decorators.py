@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import login_manager
@@ -35,7 +36,7 @@ def admin_required(view):
         if refused is not None:
             return refused
         if not current_user.is_admin:
-            abort(403, description="Only an admin can use this page.")
+            abort(403, description=_("Only an admin can use this page."))
         return view(*args, **kwargs)
 
     return wrapped

@@ -17,6 +17,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Login name, stored lower-cased.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: The interface language the account was added (or last logged in) with.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: moderator or admin.
     role: Mapped[str] = mapped_column(sa.String(20), default="moderator")

@@ -4,9 +4,11 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from .. import vocab
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc
 from .models import User
 
@@ -25,8 +27,11 @@ def authenticate(email: str, password: str) -> User:
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise LoginRefused(
-            f"This account is locked after {MAX_FAILURES} failed logins. "
-            f"Try again in {minutes} minutes."
+            _(
+                "This account is locked after %(num)s failed logins. Try again in %(minutes)s minutes.",  # noqa: E501
+                num=MAX_FAILURES,
+                minutes=minutes,
+            )  # fmt: skip
         )
     if user is None or not user.check_password(password):
         if user is not None:
@@ -36,12 +41,15 @@ def authenticate(email: str, password: str) -> User:
                 user.failed_logins = 0
                 db.session.flush()
                 raise LoginRefused(
-                    f"This account is locked for 15 minutes after {MAX_FAILURES} failed logins."
+                    _(
+                        "This account is locked for 15 minutes after %(num)s failed logins.",
+                        num=MAX_FAILURES,
+                    )  # fmt: skip
                 )
             db.session.flush()
-        raise LoginRefused("The e-mail or password is not right.")
+        raise LoginRefused(_("The e-mail or password is not right."))
     if not user.active:
-        raise LoginRefused("This account has been deactivated.")
+        raise LoginRefused(_("This account has been deactivated."))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login = now
@@ -68,8 +76,8 @@ def create_account(email: str, role: str, password: str) -> User:
     """Add an account (flushes). Raises :class:`AccountError` if the e-mail is taken."""
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise AccountError("There is already an account with this e-mail.")
-    user = User(email=email, role=role, active=True)
+        raise AccountError(_("There is already an account with this e-mail."))
+    user = User(email=email, role=role, active=True, locale=current_locale())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -83,7 +91,7 @@ def change_account(user: User, acting: User, action: str, role: str | None = Non
     An admin cannot lock themselves out: no deactivating or demoting one's own account."""
     if action == "deactivate":
         if user.id == acting.id:
-            raise AccountError("You cannot deactivate your own account.")
+            raise AccountError(_("You cannot deactivate your own account."))
         if not user.active:
             return None
         user.active = False
@@ -95,13 +103,13 @@ def change_account(user: User, acting: User, action: str, role: str | None = Non
         user.locked_until = None
     elif action == "role":
         if role not in vocab.ROLES:
-            raise AccountError("Choose moderator or admin.")
+            raise AccountError(_("Choose moderator or admin."))
         if role == user.role:
             return None
         if user.id == acting.id:
-            raise AccountError("You cannot change your own role; ask another admin.")
+            raise AccountError(_("You cannot change your own role; ask another admin."))
         user.role = role
     else:
-        raise AccountError("Unknown change.")
+        raise AccountError(_("Unknown change."))
     db.session.flush()
     return f"account-{action}"

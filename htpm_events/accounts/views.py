@@ -1,7 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
+from ..i18n import current_locale
 from .forms import LoginForm
 from .models import User
 from .services import LoginRefused, authenticate, safe_next
@@ -35,9 +37,10 @@ def login():
             form.password.errors.append(str(refused))
             status = 401
         else:
+            user.locale = current_locale()  # moderators' e-mails follow the language they use
             db.session.commit()
             login_user(user)
-            flash("You are logged in.", "success")
+            flash(_("You are logged in."), "success")
             return redirect(target or url_for("calendar.home"))
     elif request.method == "POST":
         status = 400
@@ -48,5 +51,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("calendar.home"))

@@ -6,7 +6,9 @@ import calendar as pycalendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from babel.dates import format_date
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..events.filters import EventFilter
 from ..events.keydates import ensure_key_dates, key_dates_between
@@ -15,6 +17,7 @@ from ..events.occurrences import Occurrence
 from ..events.queries import Window, agenda, grid_occurrences
 from ..events.services import clock, short_zone
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc
 from . import links
 from .common import filter_form, hub_today, parse_filter, query_with
@@ -87,7 +90,12 @@ def current():
 
 def month(year: int, month: int):
     if not 1 <= month <= 12 or not YEARS[0] <= year <= YEARS[1]:
-        abort(404, description=f"There is no month {month} of {year} in the calendar.")
+        abort(
+            404,
+            description=_(
+                "There is no month %(month)s of %(year)s in the calendar.", month=month, year=year
+            ),
+        )
     event_filter = parse_filter()
     now = now_utc()
     start, end = grid_bounds(year, month)
@@ -108,7 +116,11 @@ def month(year: int, month: int):
         "calendar/month.html",
         year=year,
         month=month,
-        month_name=pycalendar.month_name[month],
+        month_name=month_title(date(year, month, 1), with_year=False),
+        month_heading=month_title(date(year, month, 1)),
+        day_title=day_title,
+        long_day=long_day,
+        weekday_names=weekday_names(),
         weeks=weeks,
         key_dates=[
             kd for kd in key_dates if kd.start_date.month == month or kd.end_date.month == month
@@ -119,12 +131,12 @@ def month(year: int, month: int):
         next_url=url_for("calendar.month", year=next_month.year, month=next_month.month)
         + ("?" + query if query else ""),
         query=query,
-        prev_name=f"{pycalendar.month_name[prev_month.month]} {prev_month.year}",
-        next_name=f"{pycalendar.month_name[next_month.month]} {next_month.year}",
+        prev_name=month_title(prev_month),
+        next_name=month_title(next_month),
         grid_time=lambda occ: f"{clock(occ.start)} {short_zone(occ.event.timezone, occ.start)}",
         count=len(occs),
         empty=empty,
-        later_name=f"{pycalendar.month_name[later.month]} {later.year}" if later else None,
+        later_name=month_title(later) if later else None,
         later_url=url_for("calendar.month", year=later.year, month=later.month)
         + ("?" + query if query else "")
         if later
@@ -144,3 +156,42 @@ def next_month_with_events(event_filter: EventFilter, first: date) -> date | Non
     if not page.occurrences:
         return None
     return window.day_of(page.occurrences[0]).replace(day=1)
+
+
+def month_title(day: date, with_year: bool = True) -> str:
+    """ "January 2027" / "enero de 2027" (CLDR's stand-alone month names)."""
+    locale = current_locale()
+    if locale == "en":
+        name = pycalendar.month_name[day.month]
+        return f"{name} {day.year}" if with_year else name
+    if not with_year:
+        return format_date(day, "LLLL", locale=locale)
+    return format_date(day, "LLLL 'de' y", locale=locale)
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """The grid's Sunday-first column heads: (short, full) in the page's language."""
+    sunday = date(2023, 1, 1)
+    locale = current_locale()
+    return [
+        (
+            format_date(sunday + timedelta(days=i), "EEE", locale=locale),
+            format_date(sunday + timedelta(days=i), "EEEE", locale=locale),
+        )
+        for i in range(7)
+    ]
+
+
+def day_title(day: date) -> str:
+    """ "Tuesday, January 27" / "martes, 27 de enero"."""
+    locale = current_locale()
+    if locale == "en":
+        return f"{day:%A, %B} {day.day}"
+    return format_date(day, "EEEE, d 'de' MMMM", locale=locale)
+
+
+def long_day(day: date) -> str:
+    """ "January 27" / "27 de enero"."""
+    if current_locale() == "en":
+        return f"{day:%B} {day.day}"
+    return format_date(day, "d 'de' MMMM", locale=current_locale())

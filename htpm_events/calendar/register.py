@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, redirect, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events.queries import public_event_or_404
@@ -42,18 +43,19 @@ def registered(response) -> bool:
     "20 per hour",
     methods=["POST"],
     deduct_when=registered,
-    error_message="This connection has registered 20 times in the last hour. Please try "
-    "again later.",
+    error_message=lambda: _(
+        "This connection has registered 20 times in the last hour. Please try again later."
+    ),
 )
 @limiter.limit(
     "120 per hour",
     methods=["POST"],
-    error_message="Too many attempts from this connection. Please try again in an hour.",
+    error_message=lambda: _("Too many attempts from this connection. Please try again in an hour."),
 )
 def register(event_id: int):
     event = public_event_or_404(event_id)
     if event.registration_mode not in ("external", "hub"):
-        abort(404, description="This event has no registration.")
+        abort(404, description=_("This event has no registration."))
     if event.registration_mode == "hub":
         from ..registration.views import hub_register
 
@@ -64,7 +66,7 @@ def register(event_id: int):
     if not event.registration_url or not is_http_url(event.registration_url):
         # Forms accept http(s) only; never send a visitor on to javascript: or data:
         # whatever path a value took into the database.
-        abort(404, description="This event has no registration link.")
+        abort(404, description=_("This event has no registration link."))
     if request.method == "GET":  # a HEAD (link checkers, previews) is not a click
         count_click(event.id, now.date())
         db.session.commit()

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..text import render_markdown, slugify
 from ..timeutil import next_htpm_year, now_utc
 from . import links
-from .common import LANGUAGES, filter_form, hub_today, page_arg, page_url, parse_filter
+from .common import filter_form, hub_today, page_arg, page_url, parse_filter
 from .jsonld import event_jsonld, flyer_url, open_graph
 
 PER_PAGE = 50
@@ -105,7 +105,6 @@ def event(event_id: int, slug: str | None = None):
         ended=item.series_ends_at is not None and item.series_ends_at <= now,
         deadline_text=deadline_label(item),
         seats_left=hub_seats_left(item),
-        language_name=lambda code: LANGUAGES.get(code.split("-")[0].lower(), code),
     )
 
 

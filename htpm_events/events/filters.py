@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import vocab
@@ -30,13 +31,13 @@ MAX_OFFSET = timedelta(hours=14)
 
 #: parameter -> (vocabulary, label)
 VOCAB_PARAMS = {
-    "level": (vocab.LEVELS, "level"),
-    "state": (vocab.STATES, "state"),
-    "format": (vocab.FORMATS, "format"),
-    "event_type": (vocab.EVENT_TYPES, "event type"),
-    "topic": (vocab.TOPICS, "topic"),
-    "audience": (vocab.AUDIENCES, "audience"),
-    "access": (vocab.ACCESSIBILITY, "accessibility"),
+    "level": (vocab.LEVELS, vocab.N_("level")),
+    "state": (vocab.STATES, vocab.N_("state")),
+    "format": (vocab.FORMATS, vocab.N_("format")),
+    "event_type": (vocab.EVENT_TYPES, vocab.N_("event type")),
+    "topic": (vocab.TOPICS, vocab.N_("topic")),
+    "audience": (vocab.AUDIENCES, vocab.N_("audience")),
+    "access": (vocab.ACCESSIBILITY, vocab.N_("accessibility")),
 }
 TAG_KINDS = {"topic": "topic", "audience": "audience", "access": "access", "lang": "lang"}
 #: The order parameters appear in normalized query strings.
@@ -80,20 +81,33 @@ class EventFilter:
         self = cls()
         self.q = " ".join((args.get("q") or "").split())[:200]
         if self.q and re.search(r"[\x00-\x1f\x7f]", self.q):
-            raise FilterError("q", self.q, "The search text has control characters.")
+            raise FilterError("q", self.q, _("The search text has control characters."))
         for param, (table, label) in VOCAB_PARAMS.items():
             values = []
             for raw in args.getlist(param):
                 for value in filter(None, (v.strip() for v in raw.split(","))):
                     value = value.upper() if param == "state" else value.lower()
                     if value not in table:
-                        raise FilterError(param, value, f"Unknown {label} “{value}” in {param}=.")
+                        raise FilterError(
+                            param,
+                            value,
+                            _(
+                                "Unknown %(what)s “%(value)s” in %(param)s=.",
+                                what=_(label),
+                                value=value,
+                                param=param,
+                            ),
+                        )
                     values.append(value)
             setattr(self, param, list(dict.fromkeys(values)))
         for raw in args.getlist("lang"):
             for value in filter(None, (v.strip() for v in raw.split(","))):
                 if not LANGUAGE.match(value):
-                    raise FilterError("lang", value, f"“{value}” in lang= is not a language code.")
+                    raise FilterError(
+                        "lang",
+                        value,
+                        _("“%(value)s” in lang= is not a language code.", value=value),
+                    )
                 self.lang.append(value.lower())
         self.lang = list(dict.fromkeys(self.lang))
         for raw in args.getlist("org"):
@@ -105,7 +119,7 @@ class EventFilter:
         self.date_from = iso_date(args, "from")
         self.date_to = iso_date(args, "to")
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise FilterError("to", args.get("to"), "The to= date is before the from= date.")
+            raise FilterError("to", args.get("to"), _("The to= date is before the from= date."))
         return self
 
     # --- SQL -----------------------------------------------------------------------------
@@ -214,11 +228,15 @@ class EventFilter:
         words = []
         for param, value in self.params():
             if param in ("from", "to"):
-                words.append(f"{param} {value}")
+                words.append(
+                    _("from %(date)s", date=value)
+                    if param == "from"
+                    else _("to %(date)s", date=value)
+                )
             elif param == "q":
                 words.append(f"“{value}”")
             elif param in ("free", "open"):
-                words.append("free" if param == "free" else "registration open")
+                words.append(_("free") if param == "free" else _("registration open"))
             elif param == "org":
                 words.append(org_name(value))
             else:
@@ -232,7 +250,11 @@ def flag(args: MultiDict, name: str) -> bool:
         return False
     if value in ("1", "true", "yes", "on"):
         return True
-    raise FilterError(name, value, f"{name}= takes 1 (or leave it out), not “{value}”.")
+    raise FilterError(
+        name,
+        value,
+        _("%(name)s= takes 1 (or leave it out), not “%(value)s”.", name=name, value=value),
+    )
 
 
 def iso_date(args: MultiDict, name: str) -> date | None:
@@ -243,15 +265,22 @@ def iso_date(args: MultiDict, name: str) -> date | None:
         found = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
-            name, value, f"{name}=“{value}” is not a date (use YYYY-MM-DD)."
+            name,
+            value,
+            _("%(name)s=“%(value)s” is not a date (use YYYY-MM-DD).", name=name, value=value),
         ) from None
     if not DATE_YEARS[0] <= found.year <= DATE_YEARS[1]:
         # Year 1 or 9999 would overflow the window arithmetic (a 500).
         raise FilterError(
             name,
             value,
-            f"{name}=“{value}” is out of range: use a date from {DATE_YEARS[0]} to "
-            f"{DATE_YEARS[1]}.",
+            _(
+                "%(name)s=“%(value)s” is out of range: use a date from %(first)s to %(last)s.",
+                name=name,
+                value=value,
+                first=DATE_YEARS[0],
+                last=DATE_YEARS[1],
+            ),  # fmt: skip
         )
     return found
 
@@ -287,7 +316,11 @@ def resolve_org(value: str) -> int:
     if condition is not None:
         found = db.session.scalar(sa.select(Organization.id).where(condition))
     if found is None:
-        raise FilterError("org", value, f"No organization “{value}” (org= takes an id or a slug).")
+        raise FilterError(
+            "org",
+            value,
+            _("No organization “%(value)s” (org= takes an id or a slug).", value=value),
+        )
     return found
 
 
@@ -301,17 +334,24 @@ def org_name(value: str) -> str:
 def label_for(param: str, value: str) -> str:
     if param in VOCAB_PARAMS:
         table, label = VOCAB_PARAMS[param]
-        return f"{label.capitalize()}: {table.get(value, value)}"
+        name = table.get(value, value)
+        name = name if param == "state" else _(name)
+        return _("%(what)s: %(value)s", what=_(label).capitalize(), value=name)
     if param == "org":  # only here: the other labels need no query
-        return f"Organization: {org_name(value)}"
-    return {
-        "q": f"Search: {value}",
-        "lang": f"Language: {value}",
-        "free": "Free",
-        "open": "Registration open",
-        "from": f"From {value}",
-        "to": f"To {value}",
-    }.get(param, f"{param}: {value}")
+        return _("Organization: %(name)s", name=org_name(value))
+    if param == "q":
+        return _("Search: %(text)s", text=value)
+    if param == "lang":
+        return _("Language: %(code)s", code=value)
+    if param == "free":
+        return _("Free")
+    if param == "open":
+        return _("Registration open")
+    if param == "from":
+        return _("From %(date)s", date=value)
+    if param == "to":
+        return _("To %(date)s", date=value)
+    return f"{param}: {value}"
 
 
 FILTER_FIELDS = [f.name for f in fields(EventFilter)]

@@ -4,6 +4,8 @@ forms in the browser and by the CSV importer for every row."""
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -122,19 +124,26 @@ class LanguagesField(StringField):
         bad = [code for code in self.data or [] if not LANGUAGE_TAG.match(code)]
         if bad:
             raise ValidationError(
-                f"Not a language code: {', '.join(bad)} (use codes such as en, es, vi)."
+                _(
+                    "Not a language code: %(codes)s (use codes such as en, es, vi).",
+                    codes=", ".join(bad),
+                )
             )
         if len(self.data or []) > 20:
-            raise ValidationError("List at most 20 languages.")
+            raise ValidationError(_("List at most 20 languages."))
 
 
 def http_url(form, field):
     if field.data and not is_http_url(field.data):
-        raise ValidationError("Enter a full web address starting with https:// or http://.")
+        raise ValidationError(_("Enter a full web address starting with https:// or http://."))
 
 
 def choices(table: dict, blank: str | None = None) -> list[SelectChoice]:
-    items = [SelectChoice(value, label) for value, label in table.items()]
+    """A vocabulary's options, labels translated when shown (states keep their names)."""
+    translate = table is not vocab.STATES
+    items = [
+        SelectChoice(value, _l(label) if translate else label) for value, label in table.items()
+    ]
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
@@ -143,137 +152,153 @@ class EventForm(FlaskForm):
 
     # What
     title = StringField(
-        "Title",
-        [DataRequired("Enter a title."), Length(max=200)],
+        _l("Title"),
+        [DataRequired(_l("Enter a title.")), Length(max=200)],
         filters=[strip],
-        description="Up to 200 characters.",
+        description=_l("Up to 200 characters."),
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         [Optional(), Length(max=20000)],
         filters=[normalize_newlines, strip],
-        description="Up to 20,000 characters. Markdown is allowed: **bold**, *italic*, lists "
-        "and links.",
+        description=_l(
+            "Up to 20,000 characters. Markdown is allowed: **bold**, *italic*, lists and links."
+        ),
     )
     organization = StringField(
-        "Organization",
-        [DataRequired("Enter the organization hosting the event."), Length(max=200)],
+        _l("Organization"),
+        [DataRequired(_l("Enter the organization hosting the event.")), Length(max=200)],
         filters=[strip],
-        description="The host, written out in full. If it appears in the suggestions, pick it "
-        "there, so that each organization is listed under one name.",
+        description=_l(
+            "The host, written out in full. If it appears in the suggestions, pick it "
+            "there, so that each organization is listed under one name."
+        ),
     )
     level = SelectField(
         # No default: a community group should not be listed as "Federal" by accident.
-        "Level",
-        choices=choices(vocab.LEVELS, "Choose a level"),
-        validators=[DataRequired("Choose a level.")],
+        _l("Level"),
+        choices=choices(vocab.LEVELS, _l("Choose a level")),
+        validators=[DataRequired(_l("Choose a level."))],
     )
     event_type = SelectField(
-        "Type of event", choices=choices(vocab.EVENT_TYPES), default="training"
+        _l("Type of event"), choices=choices(vocab.EVENT_TYPES), default="training"
     )
-    topics = MultiCheckboxField("Topics", choices=choices(vocab.TOPICS))
-    audiences = MultiCheckboxField("Audiences", choices=choices(vocab.AUDIENCES))
+    topics = MultiCheckboxField(_l("Topics"), choices=choices(vocab.TOPICS))
+    audiences = MultiCheckboxField(_l("Audiences"), choices=choices(vocab.AUDIENCES))
 
     # When
     format = SelectField(
-        "Format",
+        _l("Format"),
         choices=choices(vocab.FORMATS),
         default="virtual",
-        description="On demand: a recording or course people can take at any time.",
+        description=_l("On demand: a recording or course people can take at any time."),
     )
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         choices=[SelectChoice(z, z.replace("_", " ")) for z in common_timezones()],
         default="America/New_York",
         validate_choice=False,
-        description="The times above are local times in this zone.",
+        description=_l("The times above are local times in this zone."),
     )
-    start_date = DateField("Start date", [InputRequired("Enter the start date.")])
-    start_time = TimeField("Start time", [Optional()], format=["%H:%M", "%H:%M:%S"])
+    start_date = DateField(_l("Start date"), [InputRequired(_l("Enter the start date."))])
+    start_time = TimeField(_l("Start time"), [Optional()], format=["%H:%M", "%H:%M:%S"])
     end_date = DateField(
-        "End date",
+        _l("End date"),
         [Optional()],
-        description="For an event over several days (an exhibit), its last day. Leave empty "
-        "for a one-day event.",
+        description=_l(
+            "For an event over several days (an exhibit), its last day. Leave empty "
+            "for a one-day event."
+        ),
     )
-    end_time = TimeField("End time", [Optional()], format=["%H:%M", "%H:%M:%S"])
-    all_day = BooleanField("All day", false_values=(False, "false", "", "0", "no", "off"))
-    recurrence = SelectField("Repeats", choices=choices(vocab.RECURRENCES), default="none")
-    recurrence_until = DateField("Repeat until", [Optional()])
+    end_time = TimeField(_l("End time"), [Optional()], format=["%H:%M", "%H:%M:%S"])
+    all_day = BooleanField(_l("All day"), false_values=(False, "false", "", "0", "no", "off"))
+    recurrence = SelectField(_l("Repeats"), choices=choices(vocab.RECURRENCES), default="none")
+    recurrence_until = DateField(_l("Repeat until"), [Optional()])
     recurrence_count = IntegerField(
-        "Number of times", [Optional(), NumberRange(1, 366, "Enter a number from 1 to 366.")]
+        _l("Number of times"),
+        [Optional(), NumberRange(1, 366, _l("Enter a number from 1 to 366."))],
     )
 
     # Where
     state = SelectField(
-        "State or territory",
-        choices=choices(vocab.STATES, "None (national or online only)"),
-        description="Also sets the time zone; leave it as None for a national or online-only "
-        "event.",
+        _l("State or territory"),
+        choices=choices(vocab.STATES, _l("None (national or online only)")),
+        description=_l(
+            "Also sets the time zone; leave it as None for a national or online-only event."
+        ),
     )
-    venue_name = StringField("Venue", [Optional(), Length(max=200)], filters=[strip])
-    address = StringField("Street address", [Optional(), Length(max=300)], filters=[strip])
-    city = StringField("City", [Optional(), Length(max=100)], filters=[strip])
-    postal_code = StringField("ZIP code", [Optional(), Length(max=10)], filters=[strip])
+    venue_name = StringField(_l("Venue"), [Optional(), Length(max=200)], filters=[strip])
+    address = StringField(_l("Street address"), [Optional(), Length(max=300)], filters=[strip])
+    city = StringField(_l("City"), [Optional(), Length(max=100)], filters=[strip])
+    postal_code = StringField(_l("ZIP code"), [Optional(), Length(max=10)], filters=[strip])
     online_url = StringField(
-        "Join link",
+        _l("Join link"),
         [Optional(), Length(max=2000), http_url],
         filters=[strip],
-        description="Leave empty if the link is only sent to registered attendees.",
+        description=_l("Leave empty if the link is only sent to registered attendees."),
     )
 
     # Registration
     registration_mode = SelectField(
-        "How people register", choices=choices(vocab.REGISTRATION_MODES), default="external"
+        _l("How people register"), choices=choices(vocab.REGISTRATION_MODES), default="external"
     )
     registration_url = StringField(
-        "Registration link", [Optional(), Length(max=2000), http_url], filters=[strip]
+        _l("Registration link"), [Optional(), Length(max=2000), http_url], filters=[strip]
     )
     registration_deadline = DateTimeLocalField(
-        "Registration deadline",
+        _l("Registration deadline"),
         [Optional()],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        description="Optional, local time. Without one, registration stays open until the "
-        "event starts.",
+        description=_l(
+            "Optional, local time. Without one, registration stays open until the event starts."
+        ),
     )
     capacity = IntegerField(
-        "Capacity",
-        [Optional(), NumberRange(1, 100000, "Enter a whole number of seats, at least 1.")],
-        description="How many people can register; later registrations join a waitlist.",
+        _l("Capacity"),
+        [Optional(), NumberRange(1, 100000, _l("Enter a whole number of seats, at least 1."))],
+        description=_l("How many people can register; later registrations join a waitlist."),
     )
     cost = StringField(
-        "Cost", [Optional(), Length(max=200)], filters=[strip], description="Leave empty if free."
-    )
-    ce_credits = StringField(
-        "Continuing education credits",
+        _l("Cost"),
         [Optional(), Length(max=200)],
         filters=[strip],
-        description='For example "2 CE hours". Leave empty if none.',
+        description=_l("Leave empty if free."),
+    )
+    ce_credits = StringField(
+        _l("Continuing education credits"),
+        [Optional(), Length(max=200)],
+        filters=[strip],
+        description=_l('For example "2 CE hours". Leave empty if none.'),
     )
 
     # Accessibility
     languages = LanguagesField(
-        "Languages",
+        _l("Language of the event"),
         default=["en"],
-        description="Language codes separated by commas, e.g. en, es.",
+        description=_l(
+            "The language the event is held in: en for English, es for Spanish. For several, "
+            "separate the codes with commas (en, es)."
+        ),
     )
     accessibility = MultiCheckboxField(
-        "Accessibility features", choices=choices(vocab.ACCESSIBILITY)
+        _l("Accessibility features"), choices=choices(vocab.ACCESSIBILITY)
     )
 
     # Contact (never public)
     contact_name = StringField(
-        "Contact name", [DataRequired("Enter a contact name."), Length(max=200)], filters=[strip]
+        _l("Contact name"),
+        [DataRequired(_l("Enter a contact name.")), Length(max=200)],
+        filters=[strip],
     )
     contact_email = StringField(
-        "Contact e-mail",
+        _l("Contact e-mail"),
         [
-            DataRequired("Enter a contact e-mail."),
+            DataRequired(_l("Enter a contact e-mail.")),
             Length(max=254),
-            Email("Enter a valid e-mail address.", check_deliverability=False),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
         ],
         filters=[strip],
-        description="The private manage link is sent here.",
+        description=_l("The private manage link is sent here."),
     )
 
     TEXT_FIELDS = (
@@ -286,14 +311,14 @@ class EventForm(FlaskForm):
         for name in self.TEXT_FIELDS:
             field = self[name]
             if isinstance(field.data, str) and has_control_chars(field.data):
-                field.errors = [*field.errors, "Remove control characters from this field."]
+                field.errors = [*field.errors, _("Remove control characters from this field.")]
                 ok = False
         if isinstance(self.description.data, str) and has_control_chars(
             self.description.data, multiline=True
         ):
             self.description.errors = [
                 *self.description.errors,
-                "Remove control characters from the description.",
+                _("Remove control characters from the description."),
             ]
             ok = False
         return self.validate_event(ok)
@@ -309,19 +334,26 @@ class EventForm(FlaskForm):
         for name in ("start_date", "end_date", "recurrence_until", "registration_deadline"):
             value = self[name].data
             if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
-                self.error(name, f"Enter a date between {YEARS[0]} and {YEARS[1]}.")
+                self.error(
+                    name,
+                    _(
+                        "Enter a date between %(first)s and %(last)s.",
+                        first=YEARS[0],
+                        last=YEARS[1],
+                    ),
+                )
                 self[name].data = None  # out-of-range dates would overflow the UTC columns
         if not is_valid_timezone(self.timezone.data or ""):
             self.error(
-                "timezone", "Choose a time zone from the list (for example America/Chicago)."
+                "timezone", _("Choose a time zone from the list (for example America/Chicago).")
             )
         on_demand = self.format.data == "on-demand"
         timed = not on_demand and not self.all_day.data
         start_date, end_date = self.start_date.data, self.end_date.data
         if timed and start_date and self.start_time.data is None and not self.start_time.errors:
-            self.error("start_time", "Enter a start time, or tick All day.")
+            self.error("start_time", _("Enter a start time, or tick All day."))
         if start_date and end_date and end_date < start_date:
-            self.error("end_date", "The end date is before the start date.")
+            self.error("end_date", _("The end date is before the start date."))
         elif (
             timed
             and start_date
@@ -330,31 +362,34 @@ class EventForm(FlaskForm):
             and (end_date or start_date) == start_date
             and self.end_time.data <= self.start_time.data
         ):
-            self.error("end_time", "The end time is before the start time.")
+            self.error("end_time", _("The end time is before the start time."))
         if self.end_time.data and not self.start_time.data and timed:
-            self.error("start_time", "Enter a start time as well as an end time.")
+            self.error("start_time", _("Enter a start time as well as an end time."))
 
         if self.format.data in ("in-person", "hybrid"):
-            for name, what in (
-                ("venue_name", "the venue"),
-                ("address", "the street address"),
-                ("city", "the city"),
-                ("postal_code", "the ZIP code"),
-                ("state", "the state"),
+            for name, message in (
+                ("venue_name", _("Enter the venue: in-person and hybrid events need a place.")),
+                (
+                    "address",
+                    _("Enter the street address: in-person and hybrid events need a place."),
+                ),
+                ("city", _("Enter the city: in-person and hybrid events need a place.")),
+                ("postal_code", _("Enter the ZIP code: in-person and hybrid events need a place.")),
+                ("state", _("Enter the state: in-person and hybrid events need a place.")),
             ):
                 if not self[name].data:
-                    self.error(name, f"Enter {what}: in-person and hybrid events need a place.")
+                    self.error(name, message)
         if self.postal_code.data and not POSTAL_CODE.match(self.postal_code.data):
-            self.error("postal_code", "Enter a 5-digit ZIP code (or ZIP+4).")
+            self.error("postal_code", _("Enter a 5-digit ZIP code (or ZIP+4)."))
 
         mode = self.registration_mode.data
         if mode == "external" and not self.registration_url.data:
             self.error(
                 "registration_url",
-                "Enter the registration link, or choose another registration option.",
+                _("Enter the registration link, or choose another registration option."),
             )
         if mode == "hub" and not self.capacity.data and not self.capacity.errors:
-            self.error("capacity", "Enter how many people can register.")
+            self.error("capacity", _("Enter how many people can register."))
         deadline = self.registration_deadline.data
         if deadline and start_date and is_valid_timezone(self.timezone.data or ""):
             starts = localize(
@@ -365,17 +400,20 @@ class EventForm(FlaskForm):
             deadline_at = localize(deadline.date(), deadline.time(), self.timezone.data)
             if deadline_at > starts and not on_demand:
                 self.error(
-                    "registration_deadline", "The registration deadline is after the event starts."
+                    "registration_deadline",
+                    _("The registration deadline is after the event starts."),
                 )
 
         recurrence = self.recurrence.data
         if recurrence in MAX_OCCURRENCE:
             if on_demand:
-                self.error("recurrence", "On-demand items do not repeat; choose Does not repeat.")
+                self.error(
+                    "recurrence", _("On-demand items do not repeat; choose Does not repeat.")
+                )
             until, count = self.recurrence_until.data, self.recurrence_count.data
             if until and count:
                 self.error(
-                    "recurrence_count", "Give either an end date or a number of times, not both."
+                    "recurrence_count", _("Give either an end date or a number of times, not both.")
                 )
             elif (
                 not until
@@ -384,10 +422,10 @@ class EventForm(FlaskForm):
                 and not self.recurrence_count.errors
             ):
                 self.error(
-                    "recurrence_until", "Say until when the event repeats (or how many times)."
+                    "recurrence_until", _("Say until when the event repeats (or how many times).")
                 )
             if until and start_date and until < start_date:
-                self.error("recurrence_until", "The repeat end date is before the start date.")
+                self.error("recurrence_until", _("The repeat end date is before the start date."))
             if start_date:
                 last = end_date or start_date
                 span = last - start_date + (timedelta(days=1) if not timed else timedelta())
@@ -398,8 +436,20 @@ class EventForm(FlaskForm):
                 if span > MAX_OCCURRENCE[recurrence]:
                     self.error(
                         "end_date",
-                        f"Each occurrence of a {recurrence} event must be shorter "
-                        "than its repeat interval.",
+                        {
+                            "daily": _(
+                                "Each occurrence of a daily event must be shorter "
+                                "than its repeat interval."
+                            ),
+                            "weekly": _(
+                                "Each occurrence of a weekly event must be shorter "
+                                "than its repeat interval."
+                            ),
+                            "monthly": _(
+                                "Each occurrence of a monthly event must be shorter "
+                                "than its repeat interval."
+                            ),
+                        }[recurrence],
                     )
         after = sum(len(f.errors) for f in self)
         return ok and after == before

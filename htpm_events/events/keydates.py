@@ -10,7 +10,25 @@ from importlib.resources import files
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..vocab import N_
 from .models import KeyDate
+
+#: The texts of ``data/key_dates.csv``, marked for translation: pages show a key date's title
+#: and description translated when they are these texts (a year's edited rows show as written).
+CSV_TEXTS = (
+    N_("National Human Trafficking Awareness Day / #WearBlueDay"),
+    N_("Wear blue, take a photo and share it with #WearBlueDay (DHS Blue Campaign)."),
+    N_("Introduction to Human Trafficking Prevention Month"),
+    N_("Foundational information about trafficking."),
+    N_("Human Trafficking and Labor Exploitation"),
+    N_("Strengthening communities through strong workplace policies and practices."),
+    N_("Human Trafficking and Emergency and Other Transitional Experiences"),
+    N_("Strengthening communities by enhancing access to services."),
+    N_("Human Trafficking and Online Harassment and Abuse"),
+    N_("Strengthening communities through family and social connectedness."),
+    N_("Human Trafficking and Interpersonal Violence"),
+    N_("Strengthening communities through economic mobility."),
+)
 
 
 def template_rows() -> list[dict]:

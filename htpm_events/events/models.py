@@ -129,6 +129,8 @@ class Event(db.Model):
     #: Never public, never in feeds.
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
+    #: The interface language the contact used (``en``, ``es``): their e-mails are in it.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     #: When the contact opened the manage link from the e-mail (confirms the address; counts
     #: for trusted e-mail domains).
     contact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,9 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from babel.dates import format_date, format_time, get_timezone_name
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import current_locale
 from ..text import name_key, slugify
 from ..timeutil import localize, now_utc, to_zone
 from . import signals
@@ -291,18 +294,21 @@ def local_start(event: Event) -> datetime:
 def event_time_label(
     event: Event, start: datetime | None = None, end: datetime | None = None
 ) -> str:
-    """ "Tue Jan 13 2026, 1:00–2:00 PM PT"-style text for one occurrence (default: the first)."""
+    """ "Tue Jan 13 2026, 1:00–2:00 PM PT"-style text for one occurrence (default: the first);
+    in Spanish "martes, 13 de enero de 2026, 13:00–14:00 (hora del Pacífico)"."""
     if start is None or end is None:
         start, end = local_bounds(event)
     if event.format == "on-demand":
         if event.end_date:
-            return f"Available {day_label(start.date())} – {day_label(event.end_date)}"
-        return f"Available from {day_label(start.date())}"
+            return _("Available %(first)s – %(last)s", first=day_label(start.date()),
+                     last=day_label(event.end_date))  # fmt: skip
+        return _("Available from %(first)s", first=day_label(start.date()))
     if event.all_day or event.start_time is None:
         last = (end - timedelta(days=1)).date()
         if last <= start.date():
-            return f"{day_label(start.date())}, all day"
-        return f"{day_label(start.date())} – {day_label(last)}, all day"
+            return _("%(day)s, all day", day=day_label(start.date()))
+        return _("%(first)s – %(last)s, all day", first=day_label(start.date()),
+                 last=day_label(last))  # fmt: skip
     abbr = short_zone(event.timezone, start)
     if start.date() == end.date():
         return f"{day_label(start.date())}, {clock(start, end)} {abbr}"
@@ -311,12 +317,23 @@ def event_time_label(
     )
 
 
+def english() -> bool:
+    return current_locale() == "en"
+
+
 def day_label(day) -> str:
+    if not english():
+        return format_date(day, "full", locale=current_locale())
     return f"{day:%a %b} {day.day} {day.year}"
 
 
 def clock(start: datetime, end: datetime | None = None) -> str:
-    """1:00–2:00 PM, 11:30 AM–1:00 PM, 9:00 AM."""
+    """1:00–2:00 PM, 11:30 AM–1:00 PM, 9:00 AM (in Spanish 13:00–14:00, 9:00)."""
+    if not english():
+        text = format_time(start, "H:mm", locale=current_locale())
+        if end is None:
+            return text
+        return f"{text}–{format_time(end, 'H:mm', locale=current_locale())}"
 
     def fmt(t: datetime, with_ampm: bool = True) -> str:
         text = f"{t.hour % 12 or 12}:{t.minute:02d}"
@@ -338,6 +355,10 @@ SHORT_ZONES = {
 
 
 def short_zone(tzname: str, when: datetime) -> str:
+    """ "PT" in English; "(hora del Pacífico)" in Spanish (CLDR's generic zone names)."""
+    if not english():
+        name = get_timezone_name(when, "long", locale=current_locale(), zone_variant="generic")
+        return f"({name})"
     return SHORT_ZONES.get(tzname) or when.strftime("%Z")
 
 

@@ -13,21 +13,24 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress, vDuration, vRecur, vText, vUri
 from icalendar import Event as VEvent
 
 from .. import vocab
 from ..events.models import Event
 from ..events.occurrences import local_bounds, parse_tokens
+from ..i18n import current_locale
 from ..links import base_url, counted_register_url, event_url
 from ..text import markdown_to_text
 from ..timeutil import now_utc
+from ..vocab import N_
 from .vtimezone import vtimezone
 
 PRODID = "-//HTPM Events Hub//EN"
 #: How often subscribers should poll (RFC 7986 REFRESH-INTERVAL, X-PUBLISHED-TTL).
 REFRESH = timedelta(hours=1)
-CALENDAR_NAME = "HTPM events"
+CALENDAR_NAME = N_("HTPM events")  # translated for a feed that asks with hl=
 #: RFC 5545 §3.1: a content line is folded so that no physical line exceeds 75 octets.
 LINE_OCTETS = 74  # plus the leading space of a continuation line
 #: Characters of Markdown whose plain text a worker remembers (see :func:`plain_text`).
@@ -88,7 +91,7 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
                 item.add(name, value.date() if not timed else value)
             else:
                 item.add(name, value if not timed else datetime.combine(value, start.timetz()))
-    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("summary", cancelled_title(event.title) if cancelled else event.title)
     item.add("description", description(event, base, for_attendee))
     item.add("location", location(event))
     item.add("url", vUri(event_page_url(event, base)), parameters={"VALUE": "URI"})
@@ -99,9 +102,15 @@ def event_component(event: Event, base: str | None = None, *, for_attendee=False
         item.add(
             "conference",
             vUri(join),
-            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"},
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join online")},
         )
     return item
+
+
+def cancelled_title(title: str) -> str:
+    """ "Cancelled: …" (Google Calendar ignores STATUS:CANCELLED in subscriptions); in the
+    language a feed asks for with ``hl=`` ("Cancelado: …")."""
+    return _("Cancelled: %(title)s", title=title)
 
 
 def description(event: Event, base: str, for_attendee: bool = False) -> str:
@@ -109,19 +118,19 @@ def description(event: Event, base: str, for_attendee: bool = False) -> str:
     Outlook ignore URL and CONFERENCE, so every link a reader needs is repeated here."""
     parts = []
     if event.status == "cancelled":
-        parts.append("This event has been cancelled.")
+        parts.append(_("This event has been cancelled."))
     text = plain_text(event.description or "")
     if text:
         parts.append(text)
-    facts = [f"Hosted by: {event.organization.name}"]
+    facts = [_("Hosted by: %(organization)s", organization=event.organization.name)]
     if event.cost:
-        facts.append(f"Cost: {event.cost}")
+        facts.append(_("Cost: %(cost)s", cost=event.cost))
     join = public_join_link(event, for_attendee)
     if join:
-        facts.append(f"Join online: {join}")
+        facts.append(_("Join online: %(link)s", link=join))
     if event.registration_mode != "none":
-        facts.append(f"Register: {register_url(event, base)}")
-    facts.append(f"Event page: {event_page_url(event, base)}")
+        facts.append(_("Register: %(link)s", link=register_url(event, base)))
+    facts.append(_("Event page: %(link)s", link=event_page_url(event, base)))
     parts.append("\n".join(facts))
     return "\n\n".join(parts)
 
@@ -241,6 +250,8 @@ def direct_piece(event: Event, base: str) -> tuple[bytes, str | None, int | None
     rest by name); None for anything else (the component path then writes it)."""
     if event.is_on_demand or event.rrule or event.rdates or event.exdates:
         return None
+    if current_locale() != "en":
+        return None  # translated labels (hl=) go through icalendar's quoting
     start, end = local_bounds(event)
     timed = not (event.all_day or event.start_time is None)
     tzid = getattr(start.tzinfo, "key", None)
@@ -256,7 +267,7 @@ def direct_piece(event: Event, base: str) -> tuple[bytes, str | None, int | None
         when = [f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
     lines = [
         "BEGIN:VEVENT",
-        "SUMMARY:" + _text(f"Cancelled: {event.title}" if cancelled else event.title),
+        "SUMMARY:" + _text(cancelled_title(event.title) if cancelled else event.title),
         *when,
         "DTSTAMP:" + _utc(event.updated),
         "UID:" + _text(event.uid),
@@ -288,7 +299,7 @@ def timezones_bytes(first_years: dict[str, int]) -> bytes:
 def assemble(head: bytes, pieces: list[tuple[bytes, str | None, int | None]]) -> bytes:
     """A whole calendar from its head and VEVENT pieces (a small one: the per-event file)."""
     first_years: dict[str, int] = {}
-    for _, tzid, year in pieces:
+    for _body, tzid, year in pieces:
         if tzid:
             first_years[tzid] = min(year, first_years.get(tzid, year))
     return head + timezones_bytes(first_years) + b"".join(p[0] for p in pieces) + FOOTER
@@ -380,7 +391,7 @@ def invitation(
         item.add("dtstart", start)
         item.add("dtend", end)
     cancelled = method == "CANCEL"
-    item.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    item.add("summary", cancelled_title(event.title) if cancelled else event.title)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     item.add(
         "organizer",

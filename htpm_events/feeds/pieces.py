@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from ..events.models import Event, Organization
 from ..events.occurrences import occurrences
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import end_of_day_utc, start_of_day_utc
 from . import ical
 from .models import FeedPiece
@@ -67,6 +68,8 @@ def fingerprint(row, base: str) -> str:
         row.status,
         organization,
     )
+    if current_locale() != "en":  # labels asked for with hl=: never the stored English piece
+        parts += (current_locale(),)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -96,6 +99,8 @@ def event_piece(event: Event, base: str) -> Piece:
 def save(pieces: Iterable[tuple[int, str, Piece]]) -> None:
     """Upsert pieces and commit (a request that reads a feed writes nothing else). A failure
     (an event deleted meanwhile, a busy database) only costs a later rebuild."""
+    if current_locale() != "en":
+        return  # one stored piece per event, in English; other languages are built each time
     rows = [
         {"event_id": i, "fingerprint": f, "tzid": p.tzid, "year": p.year, "body": p.body}
         for i, f, p in pieces
@@ -122,7 +127,10 @@ def save(pieces: Iterable[tuple[int, str, Piece]]) -> None:
 def build_missing(query: sa.Select, base: str) -> int:
     """Serialize and store every event of ``query`` (a select of LIGHT_COLUMNS) whose piece
     is missing or stale, :data:`BUILD_BATCH` at a time (each batch committed, so that the
-    memory held and the write lock taken stay small). Returns how many were built."""
+    memory held and the write lock taken stay small). Returns how many were built.
+    A feed in another language (hl=) stores none: :func:`stream` serializes its events."""
+    if current_locale() != "en":
+        return 0
     light = query.add_columns(FeedPiece.fingerprint.label("piece_fingerprint")).outerjoin(
         FeedPiece, FeedPiece.event_id == Event.id
     )

@@ -20,11 +20,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..events.filters import EventFilter
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc
 from . import atom, ical, pieces
 
@@ -73,6 +75,8 @@ class FeedRequest:
             self.today.isoformat(),
             self.moment.isoformat(),
         )
+        if current_locale() != "en":  # labels asked for with hl= (English keys unchanged)
+            parts += (current_locale(),)
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -93,15 +97,17 @@ def gc_paused() -> Iterator[None]:
 def feed_name(filt: EventFilter) -> str:
     """ "HTPM events", or "HTPM events — federal, CA" for a filtered feed."""
     words = filt.describe()
-    return f"{ical.CALENDAR_NAME} — {words}" if words else ical.CALENDAR_NAME
+    name = _(ical.CALENDAR_NAME)
+    return f"{name} — {words}" if words else name
 
 
 def feed_about(filt: EventFilter, base: str) -> str:
-    return (
+    about = _(
         "National Human Trafficking Prevention Month events, checked by a moderator, "
-        f"from the HTPM Events Hub ({base}/feeds)."
-        + (f" Filter: {filt.describe()}." if not filt.is_empty() else "")
+        "from the HTPM Events Hub (%(page)s).",
+        page=f"{base}/feeds",
     )
+    return about + (_(" Filter: %(words)s.", words=filt.describe()) if not filt.is_empty() else "")
 
 
 def build_feed(

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wsgi import wrap_file
 
 from .. import vocab
@@ -53,7 +54,7 @@ def event_ics(event_id: int):
     """One event as a file to add to a calendar; on-demand items have no date: 404."""
     event = public_event_or_404(event_id)
     if event.is_on_demand:
-        abort(404, description="On-demand items have no date to add to a calendar.")
+        abort(404, description=_("On-demand items have no date to add to a calendar."))
     base = ical.base_url()
     body = ical.assemble(ical.head_bytes(), [astuple(pieces.event_piece(event, base))])
     entry = cache.Entry(cache.etag_for(body), event.updated.replace(microsecond=0))
@@ -150,11 +151,15 @@ def index():
     except FilterError as exc:
         error, built = str(exc), EventFilter()
         chosen = request.args.to_dict(flat=False)
-    ready = [("All events", EventFilter()), ("Federal events", EventFilter(level=["federal"]))]
-    ready += [
-        (f"{vocab.STATES[code]} events", EventFilter(state=[code])) for code in states_with_events()
+    ready = [
+        (_("All events"), EventFilter()),
+        (_("Federal events"), EventFilter(level=["federal"])),
     ]
-    topics = [(vocab.TOPICS[code], EventFilter(topic=[code])) for code in FOCUS_TOPICS]
+    ready += [
+        (_("%(state)s events", state=vocab.STATES[code]), EventFilter(state=[code]))
+        for code in states_with_events()
+    ]
+    topics = [(_(vocab.TOPICS[code]), EventFilter(topic=[code])) for code in FOCUS_TOPICS]
     html = render_template(
         "feeds/index.html",
         ready=[(label, filt, feed_links(filt)) for label, filt in ready],

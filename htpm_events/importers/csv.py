@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..events.forms import EVENT_FIELDS, EventForm
@@ -70,13 +71,15 @@ def read_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict[str, str]]]:
 def check_header(stream: io.TextIOBase) -> list[ImportError_]:
     header = next(csv.reader(stream), None)
     if not header:
-        return [ImportError_(1, None, "The file is empty: the first line must name the columns.")]
+        return [
+            ImportError_(1, None, _("The file is empty: the first line must name the columns."))
+        ]
     known = set(EVENT_FIELDS) | EXTRA_COLUMNS
     unknown = [h for h in header if h.strip() and h.strip() not in known]
-    errors = [ImportError_(1, h, "Unknown column.") for h in unknown]
+    errors = [ImportError_(1, h, _("Unknown column.")) for h in unknown]
     for required in ("title", "organization", "start_date"):
         if required not in [h.strip() for h in header]:
-            errors.append(ImportError_(1, required, "Missing column."))
+            errors.append(ImportError_(1, required, _("Missing column.")))
     return errors
 
 
@@ -99,7 +102,7 @@ def validate_rows(
             form.process(formdata=row_formdata(row, defaults))
             if not form.validate():
                 errors = [
-                    ImportError_(line, name, msg)
+                    ImportError_(line, name, str(msg))
                     for name, msgs in form.errors.items()
                     for msg in msgs
                 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+
 from ..events.forms import EVENT_FIELDS, EventForm
 from ..text import name_key
 from ..web import vocab_label
@@ -60,7 +62,7 @@ def shown(name: str, value) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         kind = LABELLED.get(name)
         return ", ".join(vocab_label(v, kind) if kind else str(v) for v in value)
@@ -95,7 +97,8 @@ def flyer_change(event_flyer_name: str | None, payload: dict) -> FieldChange | N
     upload = payload.get("flyer_upload")
     before = event_flyer_name or "—"
     if isinstance(upload, dict):
-        return FieldChange("flyer", "Flyer", before, f"{upload.get('filename')} (new file)")
+        new = _("%(filename)s (new file)", filename=upload.get("filename"))
+        return FieldChange("flyer", _("Flyer"), before, new)
     if payload.get("flyer_remove"):
-        return FieldChange("flyer", "Flyer", before, "removed")
+        return FieldChange("flyer", _("Flyer"), before, _("removed"))
     return None

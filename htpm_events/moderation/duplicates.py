@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..events.models import Event
 from ..extensions import db
 from ..text import name_key
+from ..vocab import N_
 
 #: Titles at least this similar (difflib ratio of the normalized titles) count as "similar".
 SIMILAR = 0.8
@@ -134,7 +135,9 @@ def word_similarity(a: Event, b: Event) -> str | None:
     common = wa & wb
     shorter = min(len(wa), len(wb))
     if shorter >= 2 and len(common) / shorter >= CONTAINED and (overlap(a, b) or same_host(a, b)):
-        return "shortened title, same time" if len(wa) != len(wb) else "same words, same time"
+        return (
+            N_("shortened title, same time") if len(wa) != len(wb) else N_("same words, same time")
+        )
     jaccard = len(common) / len(wa | wb)
     if jaccard >= WORDS_ALIKE:
         return f"titles share {jaccard:.0%} of their words, starts within a day"
@@ -144,12 +147,12 @@ def word_similarity(a: Event, b: Event) -> str | None:
 def similarity(a: Event, b: Event) -> str | None:
     """Why ``b`` looks like a duplicate of ``a``, or None."""
     if a.registration_url and url_key(a.registration_url) == url_key(b.registration_url):
-        return "same registration link"
+        return N_("same registration link")
     if abs(a.starts_at - b.starts_at) > WINDOW:
         return None
     ka, kb = title_key(a.title), title_key(b.title)
     if ka == kb:
-        return "same title, starts within a day"
+        return N_("same title, starts within a day")
     by_words = word_similarity(a, b)
     if by_words:
         return by_words

@@ -1,5 +1,7 @@
 """Moderators' forms. Every one carries Flask-WTF's CSRF token."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,13 +20,13 @@ from ..text import has_control_chars
 from .services import DECISIONS
 
 DECISION_CHOICES = [
-    SelectChoice("approve", "Approve and publish"),
-    SelectChoice("reject", "Reject"),
-    SelectChoice("request-changes", "Ask for changes"),
+    SelectChoice("approve", _l("Approve and publish")),
+    SelectChoice("reject", _l("Reject")),
+    SelectChoice("request-changes", _l("Ask for changes")),
 ]
 assert [choice.value for choice in DECISION_CHOICES] == list(DECISIONS)
 
-REASON_HELP = "The submitter reads this in an e-mail and on their manage page."
+REASON_HELP = _l("The submitter reads this in an e-mail and on their manage page.")
 
 
 def strip(value):
@@ -35,12 +37,12 @@ class ReasonMixin:
     def reason_ok(self, required: bool) -> bool:
         reason = self.reason.data or ""
         if has_control_chars(reason, multiline=True):
-            self.reason.errors = [*self.reason.errors, "Remove control characters."]
+            self.reason.errors = [*self.reason.errors, _("Remove control characters.")]
             return False
         if required and not reason:
             self.reason.errors = [
                 *self.reason.errors,
-                "Give a reason: it is required unless you approve.",
+                _("Give a reason: it is required unless you approve."),
             ]
             return False
         return True
@@ -50,12 +52,12 @@ class DecisionForm(ReasonMixin, FlaskForm):
     """``POST /moderate/events/<id>/decision``: ``decision`` and ``reason`` (SPEC §8)."""
 
     decision = RadioField(
-        "Decision",
+        _l("Decision"),
         choices=DECISION_CHOICES,
-        validators=[InputRequired("Choose approve, reject or ask for changes.")],
+        validators=[InputRequired(_l("Choose approve, reject or ask for changes."))],
     )
     reason = TextAreaField(
-        "Reason", [Optional(), Length(max=5000)], filters=[strip], description=REASON_HELP
+        _l("Reason"), [Optional(), Length(max=5000)], filters=[strip], description=REASON_HELP
     )
     #: The held change the moderator looked at (refused if a newer one arrived meanwhile).
     revision = HiddenField()
@@ -65,7 +67,7 @@ class DecisionForm(ReasonMixin, FlaskForm):
         number = str(self.revision.data or "")
         # ASCII digits only: "²".isdigit() is true and int("²") fails (a 500).
         if number and not (number.isascii() and number.isdigit() and len(number) <= 12):
-            self.revision.errors = [*self.revision.errors, "Not a change number."]
+            self.revision.errors = [*self.revision.errors, _("Not a change number.")]
             ok = False
         return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
 
@@ -77,27 +79,27 @@ class DecisionForm(ReasonMixin, FlaskForm):
 class BulkDecisionForm(ReasonMixin, FlaskForm):
     """The same decision for several queue items (event ids)."""
 
-    items = SelectMultipleField("Selected", coerce=int, validate_choice=False)
+    items = SelectMultipleField(_l("Selected"), coerce=int, validate_choice=False)
     decision = RadioField(
-        "Decision for the selected items",
+        _l("Decision for the selected items"),
         choices=DECISION_CHOICES,
-        validators=[InputRequired("Choose what to do with the selected items.")],
+        validators=[InputRequired(_l("Choose what to do with the selected items."))],
     )
     reason = TextAreaField(
-        "Reason (for reject and ask for changes)",
+        _l("Reason (for reject and ask for changes)"),
         [Optional(), Length(max=5000)],
         filters=[strip],
-        description="Sent to every selected submitter.",
+        description=_l("Sent to every selected submitter."),
     )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if not self.items.data and not self.items.errors:
-            self.items.errors = [*self.items.errors, "Select at least one item."]
+            self.items.errors = [*self.items.errors, _("Select at least one item.")]
             ok = False
         elif any(not 1 <= item <= MAX_ID for item in self.items.data or []):
             # A number no id column holds overflows the database driver (a 500).
-            self.items.errors = [*self.items.errors, "Not an event number."]
+            self.items.errors = [*self.items.errors, _("Not an event number.")]
             ok = False
         return self.reason_ok(required=self.decision.data in ("reject", "request-changes")) and ok
 
@@ -105,7 +107,7 @@ class BulkDecisionForm(ReasonMixin, FlaskForm):
 class ReasonForm(ReasonMixin, FlaskForm):
     """Cancel or un-publish: the reason is required."""
 
-    reason = TextAreaField("Reason", [Optional(), Length(max=5000)], filters=[strip])
+    reason = TextAreaField(_l("Reason"), [Optional(), Length(max=5000)], filters=[strip])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -114,13 +116,13 @@ class ReasonForm(ReasonMixin, FlaskForm):
 
 class MergeForm(ReasonMixin, FlaskForm):
     into = IntegerField(
-        "Merge into event number",
+        _l("Merge into event number"),
         [
-            DataRequired("Enter the number of the original event."),
-            NumberRange(1, 2**31 - 1, "Enter an event number."),
+            DataRequired(_l("Enter the number of the original event.")),
+            NumberRange(1, 2**31 - 1, _l("Enter an event number.")),
         ],
     )
-    reason = TextAreaField("Note (optional)", [Optional(), Length(max=5000)], filters=[strip])
+    reason = TextAreaField(_l("Note (optional)"), [Optional(), Length(max=5000)], filters=[strip])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -130,15 +132,15 @@ class MergeForm(ReasonMixin, FlaskForm):
 class ToggleForm(FlaskForm):
     """Switch a flag on or off (feature, trust)."""
 
-    on = BooleanField("On")
+    on = BooleanField(_l("On"))
 
 
 class DomainForm(FlaskForm):
     domain = StringField(
-        "E-mail domain",
-        [DataRequired("Enter a domain."), Length(max=253)],
+        _l("E-mail domain"),
+        [DataRequired(_l("Enter a domain.")), Length(max=253)],
         filters=[strip],
-        description="For example ag.ky.gov: confirmed contacts at this domain skip the queue.",
+        description=_l("For example ag.ky.gov: confirmed contacts at this domain skip the queue."),
     )
 
 
@@ -149,26 +151,26 @@ class EmptyForm(FlaskForm):
 class SplitForm(ReasonMixin, FlaskForm):
     """Move chosen events of an organization to another (new) organization."""
 
-    events = SelectMultipleField("Events to move", coerce=int, validate_choice=False)
+    events = SelectMultipleField(_l("Events to move"), coerce=int, validate_choice=False)
     name = StringField(
-        "Name of the organization they belong to",
-        [DataRequired("Enter the organization's name."), Length(max=200)],
+        _l("Name of the organization they belong to"),
+        [DataRequired(_l("Enter the organization's name.")), Length(max=200)],
         filters=[strip],
-        description="A new organization is created unless one of this name already exists.",
+        description=_l("A new organization is created unless one of this name already exists."),
     )
-    reason = TextAreaField("Note for the log (optional)", [Optional(), Length(max=5000)],
+    reason = TextAreaField(_l("Note for the log (optional)"), [Optional(), Length(max=5000)],
                            filters=[strip])  # fmt: skip
     next = HiddenField()
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if has_control_chars(self.name.data or ""):
-            self.name.errors = [*self.name.errors, "Remove control characters."]
+            self.name.errors = [*self.name.errors, _("Remove control characters.")]
             ok = False
         if not self.events.data and not self.events.errors:
-            self.events.errors = [*self.events.errors, "Choose at least one event to move."]
+            self.events.errors = [*self.events.errors, _("Choose at least one event to move.")]
             ok = False
         elif any(not 1 <= item <= MAX_ID for item in self.events.data or []):
-            self.events.errors = [*self.events.errors, "Not an event number."]
+            self.events.errors = [*self.events.errors, _("Not an event number.")]
             ok = False
         return self.reason_ok(required=False) and ok

@@ -5,14 +5,18 @@ no decision goes unannounced."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..events.services import issue_manage_token
+from ..i18n import locale_of
 from ..links import event_url
 from ..mail import queue_mail
 from ..submissions.services import manage_url
+from ..vocab import N_
 
 
 @dataclass
@@ -34,84 +38,125 @@ def public_link(event: Event) -> str:
     return event_url(event)
 
 
-HOTLINE = "National Human Trafficking Hotline: 1-888-373-7888 (text 233733), confidential, 24/7."
+HOTLINE = N_(
+    "National Human Trafficking Hotline: 1-888-373-7888 (text 233733), confidential, 24/7."
+)
+
+
+def in_contact_language(build):
+    """Build the mail in the language the event's contact used (``event.locale``)."""
+
+    @wraps(build)
+    def wrapper(event: Event, *args, **kwargs):
+        with locale_of(event.locale):
+            return build(event, *args, **kwargs)
+
+    return wrapper
 
 
 def footer() -> str:
     """The hotline, and an invitation to reply only where replies reach someone
     (``MAIL_REPLY_TO``, the moderators' address; the sender is a no-reply address)."""
     if current_app.config.get("MAIL_REPLY_TO"):
-        return f"Questions? Reply to this message.\n\n{HOTLINE}"
-    return HOTLINE
+        return _("Questions? Reply to this message.") + "\n\n" + _(HOTLINE)
+    return _(HOTLINE)
 
 
 def compose(event: Event, subject: str, lead: str, reason: str | None, reason_label: str) -> Mail:
-    parts = [f"Hello {event.contact_name or ''}".rstrip() + ",", lead]
+    hello = _("Hello %(name)s,", name=event.contact_name) if event.contact_name else _("Hello,")
+    parts = [hello, lead]
     if reason:
         parts.append(f"{reason_label}:\n{reason}")
     if event.status in ("approved", "cancelled"):
-        parts.append(f"The public page: {public_link(event)}")
+        parts.append(_("The public page: %(link)s", link=public_link(event)))
     parts.append(
-        "See its status, edit or cancel it, and see registrations with your private link "
-        f"(keep it to yourself):\n{manage_link(event)}"
+        _(
+            "See its status, edit or cancel it, and see registrations with your private link "
+            "(keep it to yourself):"
+        )
+        + f"\n{manage_link(event)}"
     )
     parts.append(footer())
-    return Mail(event.contact_email, f"{subject}: {event.title}", "\n\n".join(parts))
+    subject = _("%(subject)s: %(title)s", subject=subject, title=event.title)
+    return Mail(event.contact_email, subject, "\n\n".join(parts))
 
 
+@in_contact_language
 def decision_mail(event: Event, decision: str, reason: str | None, change: bool) -> Mail:
     title = f"“{event.title}”"
     if decision == "approve":
         if change:
-            lead = f"The change you submitted to {title} was approved and is now public."
+            lead = _("The change you submitted to %(title)s was approved and is now public.",
+                     title=title)  # fmt: skip
         else:
-            lead = f"{title} was approved and is now on the HTPM Events Hub calendar."
-        return compose(event, "Approved", lead, reason, "The moderator's note")
+            lead = _("%(title)s was approved and is now on the HTPM Events Hub calendar.",
+                     title=title)  # fmt: skip
+        return compose(event, _("Approved"), lead, reason, _("The moderator's note"))
     if decision == "reject":
         if change:
-            lead = (
-                f"The change you submitted to {title} was not accepted; "
-                "the published version stays as it was."
+            lead = _(
+                "The change you submitted to %(title)s was not accepted; "
+                "the published version stays as it was.",
+                title=title,
             )
         else:
-            lead = f"{title} was not accepted for the HTPM Events Hub calendar."
-        return compose(event, "Not accepted", lead, reason, "The moderator's reason")
-    lead = (
-        f"A moderator asks for changes to {title}"
-        + (" before your change can be published." if change else " before it can be published.")
-        + " Edit the event with your private link below; it comes back to the moderators then."
-    )
-    return compose(event, "Changes requested", lead, reason, "What to change")
+            lead = _("%(title)s was not accepted for the HTPM Events Hub calendar.", title=title)
+        return compose(event, _("Not accepted"), lead, reason, _("The moderator's reason"))
+    if change:
+        lead = _(
+            "A moderator asks for changes to %(title)s before your change can be published. "
+            "Edit the event with your private link below; it comes back to the moderators then.",
+            title=title,
+        )
+    else:
+        lead = _(
+            "A moderator asks for changes to %(title)s before it can be published. "
+            "Edit the event with your private link below; it comes back to the moderators then.",
+            title=title,
+        )
+    return compose(event, _("Changes requested"), lead, reason, _("What to change"))
 
 
+@in_contact_language
 def action_mail(event: Event, action: str, reason: str | None, into: Event | None = None) -> Mail:
     title = f"“{event.title}”"
     if action == "cancel":
         return compose(
             event,
-            "Cancelled",
-            f"A moderator marked {title} as cancelled. Its page and the calendar feeds say so.",
+            _("Cancelled"),
+            _(
+                "A moderator marked %(title)s as cancelled. "
+                "Its page and the calendar feeds say so.",
+                title=title,
+            ),  # fmt: skip
             reason,
-            "The moderator's reason",
+            _("The moderator's reason"),
         )
     if action == "unpublish":
         return compose(
             event,
-            "Taken off the calendar",
-            f"A moderator took {title} off the public calendar for another review.",
+            _("Taken off the calendar"),
+            _(
+                "A moderator took %(title)s off the public calendar for another review.",
+                title=title,
+            ),  # fmt: skip
             reason,
-            "The moderator's reason",
+            _("The moderator's reason"),
         )
     assert action == "merge" and into is not None
-    where = public_link(into) if into.status == "approved" else f"event #{into.id}"
+    where = public_link(into) if into.status == "approved" else _("event #%(id)s", id=into.id)
     return compose(
         event,
-        "Merged with another listing",
-        f"{title} was listed twice on the hub, so a moderator merged it into one listing: "
-        f"{where}\nYour organization is credited there as a co-host and your "
-        "registration link is kept.",
+        _("Merged with another listing"),
+        _(
+            "%(title)s was listed twice on the hub, so a moderator merged it into one listing: "
+            "%(where)s\nYour organization is credited there as a co-host and your "
+            "registration link is kept.",
+            title=title,
+            where=where,
+        ),
         reason,
-        "The moderator's note",
+        _("The moderator's note"),
     )
 
 

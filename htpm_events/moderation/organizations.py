@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..events.models import Event, Organization
@@ -27,13 +28,16 @@ def split_organization(
     change in feeds (SEQUENCE + 1). One audit entry for the split and one per moved event."""
     name = (name or "").strip()
     if not name:
-        raise ActionRefused("Enter the name of the organization the events belong to.")
+        raise ActionRefused(_("Enter the name of the organization the events belong to."))
     if org_key(name) == organization.name_key:
         raise ActionRefused(
-            f"“{name}” is this organization's own name. Enter the other organization's name."
+            _(
+                "“%(name)s” is this organization's own name. Enter the other organization's name.",
+                name=name,
+            )
         )
     if not event_ids:
-        raise ActionRefused("Choose at least one event to move.")
+        raise ActionRefused(_("Choose at least one event to move."))
     events = list(
         db.session.scalars(
             sa.select(Event)
@@ -44,7 +48,9 @@ def split_organization(
     missing = sorted(set(event_ids) - {e.id for e in events})
     if missing:
         numbers = ", ".join(f"#{n}" for n in missing)
-        raise ActionRefused(f"{numbers}: not an event of {organization.name}.")
+        raise ActionRefused(
+            _("%(numbers)s: not an event of %(name)s.", numbers=numbers, name=organization.name)
+        )
     target = find_or_create_organization(name)
     now = now_utc()
     public = False

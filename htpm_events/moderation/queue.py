@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from .. import vocab
 from ..events.models import Event, EventRevision
 from ..extensions import db
+from ..vocab import N_
 from .duplicates import Duplicate, find_duplicates
 
-KINDS = {"new": "New submissions", "change": "Changes to published events"}
+KINDS = {"new": N_("New submissions"), "change": N_("Changes to published events")}
 
 
 class BadFilter(ValueError):

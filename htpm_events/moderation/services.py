@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from ..accounts.models import User
 from ..events.models import Event, EventCohost, EventRevision
 from ..events.services import (
@@ -19,6 +21,7 @@ from ..extensions import db
 from ..submissions.forms import Upload
 from ..submissions.services import apply_held_flyer, store_flyer
 from ..timeutil import now_utc
+from ..vocab import N_
 from .audit import record
 from .changes import changed_fields
 from .notify import Mail, action_mail, decision_mail
@@ -29,7 +32,17 @@ DECISIONS = ("approve", "reject", "request-changes")
 DECISION_STATUS = {"reject": "rejected", "request-changes": "changes-requested"}
 
 #: Past tense, for messages.
-DONE = {"approve": "Approved", "reject": "Rejected", "request-changes": "Asked for changes to"}
+#: What the moderator is told after a decision on an event and on a held change.
+DONE = {
+    "approve": N_("Approved “%(title)s”."),
+    "reject": N_("Rejected “%(title)s”."),
+    "request-changes": N_("Asked for changes to “%(title)s”."),
+}
+DONE_CHANGE = {
+    "approve": N_("Approved the change to “%(title)s”."),
+    "reject": N_("Rejected the change to “%(title)s”."),
+    "request-changes": N_("Asked for changes to the change to “%(title)s”."),
+}
 
 
 class ActionRefused(Exception):
@@ -60,23 +73,25 @@ def decide(
     """Approve, reject or ask for changes to a new submission or a held change."""
     reason = (reason or "").strip() or None
     if decision not in DECISIONS:
-        raise ActionRefused(f"Unknown decision {decision!r}.")
+        raise ActionRefused(_("Unknown decision %(decision)r.", decision=decision))
     if decision != "approve" and not reason:
-        raise ActionRefused("Give a reason: the submitter reads it.")
+        raise ActionRefused(_("Give a reason: the submitter reads it."))
     held = held_changes(event)
     if revision_id is not None and (not held or held[-1].id != revision_id):
         raise ActionRefused(
-            "This change was decided or replaced by a newer one while you were reviewing it; "
-            "look at the event again."
+            _(
+                "This change was decided or replaced by a newer one while you were reviewing it; "
+                "look at the event again."
+            )
         )
     if held:
         return decide_change(event, held, user, decision, reason)
     if event.merged_into_id is not None:
-        raise ActionRefused(f"This event was merged into event #{event.merged_into_id}.")
+        raise ActionRefused(_("This event was merged into event #%(id)s.", id=event.merged_into_id))
     if event.status == "cancelled":
-        raise ActionRefused("This event is cancelled; there is nothing to decide.")
+        raise ActionRefused(_("This event is cancelled; there is nothing to decide."))
     if decision == "approve" and event.status == "approved":
-        raise ActionRefused("This event is already published.")
+        raise ActionRefused(_("This event is already published."))
 
     now = now_utc()
     if decision == "approve":
@@ -94,7 +109,7 @@ def decide(
     db.session.flush()
     return Outcome(
         event,
-        f"{DONE[decision]} “{event.title}”.",
+        _(DONE[decision], title=event.title),
         [decision_mail(event, decision, reason, change=False)],
     )
 
@@ -112,8 +127,11 @@ def decide_change(
             data = revision_data(latest.data)
         except ValueError as exc:
             raise ActionRefused(
-                f"The change no longer passes the form's checks ({exc}). "
-                "Reject it, or edit the event yourself."
+                _(
+                    "The change no longer passes the form's checks (%(error)s). "
+                    "Reject it, or edit the event yourself.",
+                    error=exc,
+                )
             ) from exc
         details["fields"] = changed_fields(form_data(event), data)
         if latest.data.get("flyer_upload") or latest.data.get("flyer_remove"):
@@ -143,7 +161,7 @@ def decide_change(
     db.session.flush()
     return Outcome(
         event,
-        f"{DONE[decision]} the change to “{event.title}”.",
+        _(DONE_CHANGE[decision], title=event.title),
         [decision_mail(event, decision, reason, change=True)],
     )
 
@@ -180,31 +198,36 @@ def edit_event(
 
 def set_featured(event: Event, user: User, featured: bool) -> str:
     if event.featured == featured:
-        return f"“{event.title}” is already {'featured' if featured else 'not featured'}."
+        if featured:
+            return _("“%(title)s” is already featured.", title=event.title)
+        return _("“%(title)s” is already not featured.", title=event.title)
     event.featured = featured
     event.updated = now_utc()
     if event.is_public:
         bump_data_version()
     record(user, "feature" if featured else "unfeature", event=event)
     db.session.flush()
-    return f"“{event.title}” is {'now featured' if featured else 'no longer featured'}."
+    if featured:
+        return _("“%(title)s” is now featured.", title=event.title)
+    return _("“%(title)s” is no longer featured.", title=event.title)
 
 
 def cancel_event(event: Event, user: User, reason: str) -> Outcome:
     """Cancel a published event: it stays in feeds as cancelled so calendars remove it."""
     if event.status != "approved":
-        raise ActionRefused("Only a published event can be cancelled.")
+        raise ActionRefused(_("Only a published event can be cancelled."))
     cancel(event)
     event.moderation_reason = reason
     record(user, "cancel", event=event, reason=reason)
     db.session.flush()
-    return Outcome(event, f"Cancelled “{event.title}”.", [action_mail(event, "cancel", reason)])
+    message = _("Cancelled “%(title)s”.", title=event.title)
+    return Outcome(event, message, [action_mail(event, "cancel", reason)])
 
 
 def unpublish(event: Event, user: User, reason: str) -> Outcome:
     """Take a published event off every public list and back into the queue."""
     if event.status != "approved":
-        raise ActionRefused("Only a published event can be un-published.")
+        raise ActionRefused(_("Only a published event can be un-published."))
     event.status = "pending"
     event.moderation_reason = reason
     event.sequence += 1
@@ -214,7 +237,7 @@ def unpublish(event: Event, user: User, reason: str) -> Outcome:
     db.session.flush()
     return Outcome(
         event,
-        f"Took “{event.title}” off the public calendar; it is back in the queue.",
+        _("Took “%(title)s” off the public calendar; it is back in the queue.", title=event.title),
         [action_mail(event, "unpublish", reason)],
     )
 
@@ -223,14 +246,17 @@ def merge(duplicate: Event, original: Event, user: User, reason: str | None = No
     """Merge ``duplicate`` into ``original``: the duplicate disappears (rejected, "Merged into
     event #N") and the original credits its organization and keeps its registration link."""
     if duplicate.id == original.id:
-        raise ActionRefused("An event cannot be merged into itself.")
+        raise ActionRefused(_("An event cannot be merged into itself."))
     if duplicate.merged_into_id is not None:
         raise ActionRefused(
-            f"This event was already merged into event #{duplicate.merged_into_id}."
+            _("This event was already merged into event #%(id)s.", id=duplicate.merged_into_id)
         )
     if original.merged_into_id is not None or original.status not in ("approved", "pending"):
         raise ActionRefused(
-            f"Event #{original.id} cannot take a merge: only a published or pending event can."
+            _(
+                "Event #%(id)s cannot take a merge: only a published or pending event can.",
+                id=original.id,
+            )
         )
     reason = (reason or "").strip() or None
     was_public = duplicate.status == "approved"
@@ -270,6 +296,11 @@ def merge(duplicate: Event, original: Event, user: User, reason: str | None = No
     db.session.flush()
     return Outcome(
         duplicate,
-        f"Merged “{duplicate.title}” (#{duplicate.id}) into #{original.id}.",
+        _(
+            "Merged “%(title)s” (#%(id)s) into #%(into)s.",
+            title=duplicate.title,
+            id=duplicate.id,
+            into=original.id,
+        ),
         [action_mail(duplicate, "merge", reason, into=original)],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..events.models import Organization
@@ -34,8 +35,8 @@ def set_organization_trust(org: Organization, user: User, trusted: bool) -> str:
         record(user, "trust" if trusted else "untrust", organization=org)
         db.session.flush()
     if trusted:
-        return f"{org.name} is trusted: its next submissions publish at once."
-    return f"{org.name} is no longer trusted: its submissions go to the queue."
+        return _("%(name)s is trusted: its next submissions publish at once.", name=org.name)
+    return _("%(name)s is no longer trusted: its submissions go to the queue.", name=org.name)
 
 
 def set_source_trust(source: ImportSource, user: User, trusted: bool) -> str:
@@ -47,7 +48,9 @@ def set_source_trust(source: ImportSource, user: User, trusted: bool) -> str:
             details={"source_id": source.id, "url": source.url},
         )
         db.session.flush()
-    return f"Source #{source.id} is {'now trusted' if trusted else 'no longer trusted'}."
+    if trusted:
+        return _("Source #%(id)s is now trusted.", id=source.id)
+    return _("Source #%(id)s is no longer trusted.", id=source.id)
 
 
 def clean_domain(value: str) -> str:
@@ -56,16 +59,19 @@ def clean_domain(value: str) -> str:
     if "@" in domain:
         domain = domain.rsplit("@", 1)[1]
     if not DOMAIN.match(domain):
-        raise TrustError("Enter a domain such as agency.state.gov (no spaces, no https://).")
+        raise TrustError(_("Enter a domain such as agency.state.gov (no spaces, no https://)."))
     if domain in PUBLIC_MAIL_DOMAINS:
-        raise TrustError(f"{domain} is a public mail service: anyone can have an address there.")
+        raise TrustError(
+            _("%(domain)s is a public mail service: anyone can have an address there.",
+              domain=domain)
+        )  # fmt: skip
     return domain
 
 
 def add_domain(value: str, user: User) -> TrustedDomain:
     domain = clean_domain(value)
     if db.session.scalar(sa.select(TrustedDomain.id).where(TrustedDomain.domain == domain)):
-        raise TrustError(f"{domain} is already trusted.")
+        raise TrustError(_("%(domain)s is already trusted.", domain=domain))
     row = TrustedDomain(domain=domain, created_by_id=user.id)
     db.session.add(row)
     record(user, "trust-domain", details={"domain": domain})
@@ -77,4 +83,4 @@ def remove_domain(row: TrustedDomain, user: User) -> str:
     record(user, "untrust-domain", details={"domain": row.domain})
     db.session.delete(row)
     db.session.flush()
-    return f"{row.domain} is no longer trusted."
+    return _("%(domain)s is no longer trusted.", domain=row.domain)

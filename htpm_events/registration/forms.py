@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -15,48 +17,53 @@ def strip(value):
 
 def single_line(form, field):
     if isinstance(field.data, str) and has_control_chars(field.data):
-        raise ValidationError("Remove control characters from this field.")
+        raise ValidationError(_("Remove control characters from this field."))
 
 
 def multi_line(form, field):
     if isinstance(field.data, str) and has_control_chars(field.data, multiline=True):
-        raise ValidationError("Remove control characters from this field.")
+        raise ValidationError(_("Remove control characters from this field."))
 
 
 class RegistrationForm(FlaskForm):
-    occurrence = SelectField("Date", [DataRequired("Choose a date.")], choices=[])
+    occurrence = SelectField(_l("Date"), [DataRequired(_l("Choose a date."))], choices=[])
     name = StringField(
-        "Your name",
-        [DataRequired("Enter your name."), Length(max=200), single_line],
+        _l("Your name"),
+        [DataRequired(_l("Enter your name.")), Length(max=200), single_line],
         filters=[strip],
     )
     email = StringField(
-        "E-mail",
+        _l("E-mail"),
         [
-            DataRequired("Enter your e-mail address."),
+            DataRequired(_l("Enter your e-mail address.")),
             Length(max=254),
             single_line,
             Email(
-                "Enter a valid e-mail address, like name@example.org.", check_deliverability=False
+                _l("Enter a valid e-mail address, like name@example.org."),
+                check_deliverability=False,
             ),
         ],
         filters=[strip],
-        description="The confirmation, with a calendar invitation, is sent here.",
+        description=_l("The confirmation, with a calendar invitation, is sent here."),
     )
     needs = TextAreaField(
-        "Accessibility or interpretation needs (optional)",
+        _l("Accessibility or interpretation needs (optional)"),
         [Optional(), Length(max=1000), multi_line],
         filters=[strip],
-        description="For example: ASL interpreter, captions, wheelchair access, Spanish "
-        "interpretation. Only the organizer sees it.",
+        description=_l(
+            "For example: ASL interpreter, captions, wheelchair access, Spanish "
+            "interpretation. Only the organizer sees it."
+        ),
     )
     consent = BooleanField(
-        "I agree that the organizer sees my name, e-mail and needs to run this event. "
-        "The hub deletes them 30 days after the event.",
-        [DataRequired("Tick the box to agree, or the organizer cannot register you.")],
+        _l(
+            "I agree that the organizer sees my name, e-mail and needs to run this event. "
+            "The hub deletes them 30 days after the event."
+        ),
+        [DataRequired(_l("Tick the box to agree, or the organizer cannot register you."))],
     )
     website = StringField(
-        "Leave this empty",
+        _l("Leave this empty"),
         [Optional(), Length(max=500)],
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
@@ -68,10 +75,12 @@ class RegistrationForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     subject = StringField(
-        "Subject", [DataRequired("Enter a subject."), Length(max=150), single_line], filters=[strip]
+        _l("Subject"),
+        [DataRequired(_l("Enter a subject.")), Length(max=150), single_line],
+        filters=[strip],
     )
     body = TextAreaField(
-        "Message",
-        [DataRequired("Write the message."), Length(max=5000), multi_line],
+        _l("Message"),
+        [DataRequired(_l("Write the message.")), Length(max=5000), multi_line],
         filters=[strip],
     )

@@ -11,25 +11,28 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from ..events.services import event_time_label
 from ..feeds.ical import attendee_fingerprint, invitation, occurrence_bounds
+from ..i18n import locale_of
 from ..links import absolute, event_url
 from ..mail import Attachment, queue_mail
+from ..vocab import N_
 from .models import Registration
 from .services import cancel_token
 
 #: (subject prefix, template, calendar method or None) of each kind of message.
 KINDS = {
-    "confirmed": ("You are registered", "confirmed.txt", "REQUEST"),
-    "again": ("You are registered", "confirmed.txt", "REQUEST"),
-    "waitlisted": ("You are on the waitlist", "waitlisted.txt", None),
-    "promoted": ("A place opened up: you are registered", "confirmed.txt", "REQUEST"),
-    "reminder": ("Tomorrow", "reminder.txt", None),
-    "updated": ("Changed", "updated.txt", "REQUEST"),
-    "cancelled": ("Registration cancelled", "cancelled.txt", "CANCEL"),
-    "event-cancelled": ("Cancelled", "event_cancelled.txt", "CANCEL"),
-    "removed": ("Registration cancelled by the organizer", "removed.txt", "CANCEL"),
+    "confirmed": (N_("You are registered"), "confirmed.txt", "REQUEST"),
+    "again": (N_("You are registered"), "confirmed.txt", "REQUEST"),
+    "waitlisted": (N_("You are on the waitlist"), "waitlisted.txt", None),
+    "promoted": (N_("A place opened up: you are registered"), "confirmed.txt", "REQUEST"),
+    "reminder": (N_("Tomorrow"), "reminder.txt", None),
+    "updated": (N_("Changed"), "updated.txt", "REQUEST"),
+    "cancelled": (N_("Registration cancelled"), "cancelled.txt", "CANCEL"),
+    "event-cancelled": (N_("Cancelled"), "event_cancelled.txt", "CANCEL"),
+    "removed": (N_("Registration cancelled by the organizer"), "removed.txt", "CANCEL"),
     "message": ("", "message.txt", None),  # the organizer's own subject
 }
 
@@ -44,7 +47,13 @@ def cancel_url(registration: Registration) -> str:
 
 def send(registration: Registration, kind: str, **extra) -> None:
     """Queue one message of ``kind`` to the registrant (never commits)."""
+    with locale_of(registration.locale):
+        queue_message(registration, kind, **extra)
+
+
+def queue_message(registration: Registration, kind: str, **extra) -> None:
     subject, template, method = KINDS[kind]
+    subject = _(subject) if subject else subject
     event = registration.event
     start, end = occurrence_bounds(event, registration.occurrence)
     attachments = []
@@ -84,4 +93,9 @@ def send(registration: Registration, kind: str, **extra) -> None:
     )
     if kind == "message":
         subject = extra["subject"]
-    queue_mail(registration.email, f"{subject}: {event.title}", body, attachments)
+    queue_mail(
+        registration.email,
+        _("%(subject)s: %(title)s", subject=subject, title=event.title),
+        body,
+        attachments,
+    )

@@ -32,6 +32,8 @@ class Registration(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     #: Lower-cased: one registration per e-mail and occurrence.
     email: Mapped[str] = mapped_column(sa.String(254))
+    #: The interface language the person registered in: their e-mails are in it.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     #: Accessibility or interpretation needs.
     needs: Mapped[str | None] = mapped_column(sa.String(1000))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

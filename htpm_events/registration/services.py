@@ -18,10 +18,12 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..events.occurrences import local_starts
 from ..extensions import db
+from ..i18n import current_locale
 from ..timeutil import now_utc, zone
 from .models import CANCELLED, CONFIRMED, WAITLISTED, Registration, RegistrationTally
 
@@ -159,9 +161,9 @@ def register(
     now = now_utc()
     if occurrence not in open_occurrences(event, now):
         raise RegistrationRefused(
-            "Registration for this date is closed."
+            _("Registration for this date is closed.")
             if occurrence in occurrence_starts(event)
-            else "Choose one of the dates listed.",
+            else _("Choose one of the dates listed."),
             field="occurrence",
         )
     existing = db.session.scalar(
@@ -177,6 +179,7 @@ def register(
     registration = existing or Registration(event_id=event.id, occurrence=occurrence, email=email)
     registration.event = event
     registration.name = name.strip()
+    registration.locale = current_locale()
     registration.needs = (needs or "").strip() or None
     registration.status = status
     registration.consent_at = registration.created = now

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..extensions import db
+from ..web import month_day
 from .models import CONFIRMED, WAITLISTED, RegisterClick, Registration
 from .services import counts
 
@@ -78,9 +80,22 @@ def svg_chart(stats: Stats, width: int = 600, height: int = 140) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'class="stats-chart" role="img" aria-labelledby="chart-title chart-desc">',
-        '<title id="chart-title">Registrations and link-out clicks per day, last 30 days</title>',
-        f'<desc id="chart-desc">{stats.clicks} clicks in all, {stats.confirmed} registered, '
-        f"{stats.waitlisted} waiting; the table below has every day.</desc>",
+        '<title id="chart-title">'
+        + str(escape(_("Registrations and link-out clicks per day, last 30 days")))
+        + "</title>",
+        '<desc id="chart-desc">'
+        + str(
+            escape(
+                _(
+                    "%(clicks)s clicks in all, %(confirmed)s registered, %(waitlisted)s waiting; "
+                    "the table below has every day.",
+                    clicks=stats.clicks,
+                    confirmed=stats.confirmed,
+                    waitlisted=stats.waitlisted,
+                )
+            )
+        )
+        + "</desc>",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" '
         'stroke="#555"/>',
         f'<text x="{left - 4}" y="14" text-anchor="end" font-size="10">{top}</text>',
@@ -98,7 +113,7 @@ def svg_chart(stats: Stats, width: int = 600, height: int = 140) -> Markup:
         if n % 7 == 0:
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 6}" font-size="10">'
-                f"{escape(day.day.strftime('%b %-d'))}</text>"
+                f"{escape(month_day(day.day))}</text>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))

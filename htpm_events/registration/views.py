@@ -23,6 +23,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..db import MAX_ID
 from ..events.models import Event
@@ -63,20 +65,25 @@ def occurrence_label(event: Event, day: date) -> str:
 def seat_note(event: Event, day: date) -> str:
     left = seats_left(event, day)
     if left <= 0:
-        return "full: you join the waitlist"
-    return f"{left} of {event.capacity} places left"
+        return _("full: you join the waitlist")
+    return _("%(left)s of %(num)s places left", left=left, num=event.capacity)
 
 
 def consent_label(form: RegistrationForm) -> None:
     days = int(current_app.config.get("HTPM_REGISTRATION_RETENTION_DAYS") or 30)
-    form.consent.label.text = (
+    form.consent.label.text = _(
         "I agree that the organizer sees my name, e-mail and needs to run this event. "
-        f"The hub deletes them {days} days after the event."
+        "The hub deletes them %(days)s days after the event.",
+        days=days,
     )
 
 
 def error_list(form) -> list[tuple[str, str]]:
-    return [(f"field-{f.id}", f"{f.label.text}: {f.errors[0]}") for f in form if f.errors]
+    return [
+        (f"field-{f.id}", _("%(what)s: %(value)s", what=f.label.text, value=f.errors[0]))
+        for f in form
+        if f.errors
+    ]
 
 
 def render_form(event: Event, form: RegistrationForm, days: list[date], status: int = 200):
@@ -182,9 +189,11 @@ def registration_or_404(token: str) -> Registration:
     if registration is None:
         abort(
             404,
-            description="This cancel link is not valid: it may be incomplete (copy the whole "
-            "link from the e-mail), or you registered again since and a newer e-mail has "
-            "the current link.",
+            description=_(
+                "This cancel link is not valid: it may be incomplete (copy the whole "
+                "link from the e-mail), or you registered again since and a newer e-mail has "
+                "the current link."
+            ),
         )
     return registration
 
@@ -206,7 +215,7 @@ def attendee(token: str):
                 registration.id,
                 [other.id for other in promoted],
             )
-            flash("Your registration is cancelled. A confirmation is on its way.", "success")
+            flash(_("Your registration is cancelled. A confirmation is on its way."), "success")
         return redirect(url_for(".attendee", token=token), 303)
     return render_template(
         "registration/attendee.html", registration=registration, event=event, when=label
@@ -291,15 +300,19 @@ def remove(token: str, registration_id: int):
         db.session.get(Registration, registration_id) if registration_id <= MAX_ID else None
     )
     if registration is None or registration.event_id != event.id:
-        abort(404, description="There is no such registration for this event.")
+        abort(404, description=_("There is no such registration for this event."))
     if registration.status != CANCELLED:
         promoted = cancel_and_promote(registration, "removed")
         if promoted is not None:
             audit(event, "remove-registrant", registration=registration_id)
             db.session.commit()
             flash(
-                "The registration is cancelled and the person is told."
-                + (" The first person on the waitlist got the place." if promoted else ""),
+                _(
+                    "The registration is cancelled and the person is told. The first person "
+                    "on the waitlist got the place."
+                )
+                if promoted
+                else _("The registration is cancelled and the person is told."),
                 "success",
             )
     return redirect(url_for("submissions.manage", token=token, _anchor="registrations"), 303)
@@ -311,20 +324,22 @@ def message(token: str):
     event = managed_event_or_404(token)
     form = MessageForm()
     if messages_left(event) <= 0:
-        flash(f"You can send {MESSAGES_PER_DAY} messages a day to registrants. Please "
-              "try again tomorrow.", "error")  # fmt: skip
+        flash(_("You can send %(num)s messages a day to registrants. Please try again tomorrow.",
+                num=MESSAGES_PER_DAY), "error")  # fmt: skip
         return redirect(url_for("submissions.manage", token=token, _anchor="message"), 303)
     if not form.validate_on_submit():
         for field in form:
             for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+                flash(_("%(what)s: %(value)s", what=field.label.text, value=error), "error")
         return redirect(url_for("submissions.manage", token=token, _anchor="message"), 303)
     recipients = [r for r in active(event.id) if r.status in (CONFIRMED, WAITLISTED)]
     for registration in recipients:
         mails.send(registration, "message", subject=form.subject.data, message=form.body.data)
     audit(event, "message-registrants", recipients=len(recipients))
     db.session.commit()
-    flash(f"Your message is on its way to {len(recipients)} registrant(s).", "success")
+    flash(ngettext("Your message is on its way to %(num)s registrant.",
+                   "Your message is on its way to %(num)s registrants.", len(recipients)),
+          "success")  # fmt: skip
     return redirect(url_for("submissions.manage", token=token, _anchor="registrations"), 303)
 
 

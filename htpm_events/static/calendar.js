@@ -58,9 +58,10 @@
     var buttons = document.querySelectorAll("[data-tz-toggle]");
     for (var j = 0; j < buttons.length; j++) {
       buttons[j].setAttribute("aria-pressed", on ? "true" : "false");
+      // The captions come from the page (data-text-*), in its language.
       buttons[j].textContent = on
-        ? "Show times in each event's own time zone"
-        : "Show times in my time zone" + (zone ? " (" + zone + ")" : "");
+        ? buttons[j].getAttribute("data-text-theirs")
+        : buttons[j].getAttribute("data-text-mine") + (zone ? " (" + zone + ")" : "");
     }
     var notes = document.querySelectorAll(".tz-note");
     for (var k = 0; k < notes.length; k++) { notes[k].classList.toggle("is-visitor", on); }
@@ -115,7 +116,7 @@
       if (!label && isToday) {
         var span = document.createElement("span");
         span.className = "today-label";
-        span.textContent = " (today)";
+        span.textContent = " " + (cell.closest("[data-today-text]") || document.body).getAttribute("data-today-text");
         cell.querySelector(".day-number").appendChild(span);
       }
     }

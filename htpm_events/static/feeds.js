@@ -24,16 +24,19 @@
     }).join("&");
   }
 
-  // The calendar's name, as the server writes it: "HTPM events — federal, CA".
-  function describe(pairs) {
-    var words = pairs.map(function (p) {
-      if (p[0] === "from" || p[0] === "to") { return p[0] + " " + p[1]; }
+  // The calendar's name, as the server writes it: "HTPM events — federal, CA" (its words
+  // come from the page, in the page's language: data-words).
+  function describe(form, pairs) {
+    var t = {};
+    try { t = JSON.parse(form.getAttribute("data-words") || "{}"); } catch (e) { t = {}; }
+    var words = pairs.filter(function (p) { return p[0] !== "hl"; }).map(function (p) {
+      if (p[0] === "from" || p[0] === "to") { return t[p[0]].replace("%(date)s", p[1]); }
       if (p[0] === "q") { return "\u201c" + p[1] + "\u201d"; }
-      if (p[0] === "free") { return "free"; }
-      if (p[0] === "open") { return "registration open"; }
+      if (p[0] === "free") { return t.free; }
+      if (p[0] === "open") { return t.open; }
       return p[1];
     });
-    return "HTPM events" + (words.length ? " \u2014 " + words.join(", ") : "");
+    return t.name + (words.length ? " \u2014 " + words.join(", ") : "");
   }
 
   function update(form, result) {
@@ -55,7 +58,7 @@
       if (node.tagName === "INPUT") { node.value = links[kind]; } else { node.href = links[kind]; }
     });
     var name = result.querySelector('[data-feed="name"]');
-    if (name) { name.textContent = describe(pairs); }
+    if (name) { name.textContent = describe(form, pairs); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -48,7 +48,7 @@
       if (needsReason && reason && !reason.value.trim()) {
         event.preventDefault();
         if (error) {
-          error.textContent = "Give a reason: it is required unless you approve.";
+          error.textContent = form.getAttribute("data-reason-needed");  // in the page's language
           error.hidden = false;
         }
         reason.setAttribute("aria-invalid", "true");

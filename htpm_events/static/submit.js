@@ -55,8 +55,10 @@
     if (!guess || guess === zone.value) { return; }
     zone.value = guess;
     if (note) {
-      note.textContent = "Time zone set to " + guess.replace(/_/g, " ") +
-        " for " + state.options[state.selectedIndex].text + ". Change it if the event is elsewhere.";
+      // The sentence comes from the page (data-text), in its language.
+      note.textContent = (note.getAttribute("data-text") || "")
+        .replace("{zone}", guess.replace(/_/g, " "))
+        .replace("{state}", state.options[state.selectedIndex].text);
     }
   }
 
@@ -70,8 +72,8 @@
       return id && id !== "flyer-error";
     });
     if (tooBig) {
-      error.textContent = "This file is " + (file.size / 1048576).toFixed(1) +
-        " MB; the flyer can be at most 5 MB. Choose a smaller file.";
+      error.textContent = (input.getAttribute("data-too-large") || "")
+        .replace("{size}", (file.size / 1048576).toFixed(1));
       ids.push("flyer-error");
       input.setAttribute("aria-invalid", "true");
     } else if (input.getAttribute("data-server-error") !== "1") {

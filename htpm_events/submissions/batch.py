@@ -12,6 +12,9 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
@@ -27,51 +30,54 @@ from ..importers.models import ImportSource
 from ..importers.sources import SourceError, add_source
 from ..importers.uploads import TooLarge, import_bytes, max_bytes, read_limited
 from ..mail import queue_mail
+from ..vocab import N_
 from .services import absolute, moderator_addresses
 from .views import bp
 
 #: What each column of the CSV template holds.
 COLUMN_HELP = {
-    "title": "required, at most 200 characters",
-    "organization": "required (or given on this page)",
-    "level": "federal, state, tribal, territorial, local or community",
-    "start_date": "required, YYYY-MM-DD",
-    "start_time": "HH:MM, local time in timezone; empty for all-day",
-    "timezone": "IANA name, default America/New_York",
-    "topics": "several separated by |",
-    "audiences": "several separated by |",
-    "languages": "codes such as en|es",
-    "accessibility": "several separated by |",
-    "all_day": "1 or empty",
-    "recurrence": "none, daily, weekly or monthly",
-    "registration_deadline": "YYYY-MM-DDTHH:MM local time",
-    "contact_email": "required (or given on this page); never shown publicly",
+    "title": N_("required, at most 200 characters"),
+    "organization": N_("required (or given on this page)"),
+    "level": N_("federal, state, tribal, territorial, local or community"),
+    "start_date": N_("required, YYYY-MM-DD"),
+    "start_time": N_("HH:MM, local time in timezone; empty for all-day"),
+    "timezone": N_("IANA name, default America/New_York"),
+    "topics": N_("several separated by |"),
+    "audiences": N_("several separated by |"),
+    "languages": N_("codes such as en|es"),
+    "accessibility": N_("several separated by |"),
+    "all_day": N_("1 or empty"),
+    "recurrence": N_("none, daily, weekly or monthly"),
+    "registration_deadline": N_("YYYY-MM-DDTHH:MM local time"),
+    "contact_email": N_("required (or given on this page); never shown publicly"),
 }
 
 
 class BatchForm(FlaskForm):
     organization = StringField(
-        "Organization",
-        [DataRequired("Enter your organization."), Length(max=200)],
+        _l("Organization"),
+        [DataRequired(_l("Enter your organization.")), Length(max=200)],
         filters=[strip],
-        description="Fills the organization of rows and events that leave it empty.",
+        description=_l("Fills the organization of rows and events that leave it empty."),
     )
     contact_name = StringField(
-        "Contact name", [DataRequired("Enter a contact name."), Length(max=200)], filters=[strip]
+        _l("Contact name"),
+        [DataRequired(_l("Enter a contact name.")), Length(max=200)],
+        filters=[strip],
     )
     contact_email = StringField(
-        "Contact e-mail",
-        [DataRequired("Enter a contact e-mail."), Email("Enter a valid e-mail address."),
+        _l("Contact e-mail"),
+        [DataRequired(_l("Enter a contact e-mail.")), Email(_l("Enter a valid e-mail address.")),
          Length(max=254)],
         filters=[strip],
-        description="The manage link goes here. Never shown publicly.",
+        description=_l("The manage link goes here. Never shown publicly."),
     )  # fmt: skip
-    file = FileField("CSV or .ics file")
+    file = FileField(_l("CSV or .ics file"))
     feed_url = StringField(
-        "Or: your calendar's address (.ics URL)",
+        _l("Or: your calendar's address (.ics URL)"),
         [Optional(), Length(max=2000)],
         filters=[strip],
-        description="A moderator checks it; then the hub keeps your events in sync with it.",
+        description=_l("A moderator checks it; then the hub keeps your events in sync with it."),
     )
 
 
@@ -84,7 +90,7 @@ def render_batch(form: BatchForm, status: int = 200, errors=None):
         "submissions/batch.html",
         form=form,
         import_errors=errors or [],
-        columns=[(c, COLUMN_HELP.get(c, "")) for c in template_columns()],
+        columns=[(c, _(COLUMN_HELP[c]) if c in COLUMN_HELP else "") for c in template_columns()],
     ), status
 
 
@@ -115,7 +121,9 @@ def batch_template():
     "10 per hour",
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 200,  # a batch received
-    error_message="This connection has sent 10 batches in the last hour. Please try later.",
+    error_message=lambda: _(
+        "This connection has sent 10 batches in the last hour. Please try later."
+    ),
 )
 def batch():
     form = BatchForm()
@@ -126,10 +134,10 @@ def batch():
     upload = request.files.get("file")
     has_file = upload is not None and bool(upload.filename)
     if has_file and form.feed_url.data:
-        form.feed_url.errors = ["Send either a file or a calendar address, not both."]
+        form.feed_url.errors = [_("Send either a file or a calendar address, not both.")]
         return render_batch(form, 400)
     if not has_file and not form.feed_url.data:
-        form.file.errors = ["Choose a CSV or .ics file, or enter your calendar's address."]
+        form.file.errors = [_("Choose a CSV or .ics file, or enter your calendar's address.")]
         return render_batch(form, 400)
     if form.feed_url.data:
         return propose_feed(form)
@@ -141,7 +149,7 @@ def batch():
         form.file.errors = [str(exc)]
         return render_batch(form, 400)
     if not data.strip():
-        form.file.errors = ["The file is empty."]
+        form.file.errors = [_("The file is empty.")]
         return render_batch(form, 400)
 
     token = secrets.token_urlsafe(32)
@@ -171,8 +179,12 @@ def batch():
     except ImportFailed as failed:
         db.session.rollback()
         form.file.errors = [
-            f"{len(failed.result.errors)} problem(s) in the file; nothing was saved. "
-            "Fix them and send the file again."
+            ngettext(
+                "%(num)d problem in the file; nothing was saved. Fix it and send the file again.",
+                "%(num)d problems in the file; nothing was saved. "
+                "Fix them and send the file again.",
+                len(failed.result.errors),
+            )
         ]
         return render_batch(form, 400, failed.result.errors)
     events = batch_events(source)
@@ -181,7 +193,9 @@ def batch():
     link = absolute(url_for("submissions.manage_batch", token=token))
     queue_mail(
         form.contact_email.data,
-        f"Your {len(events)} events were received",
+        ngettext(
+            "Your %(num)d event was received", "Your %(num)d events were received", len(events)
+        ),
         render_template("submissions/email/batch_receipt.txt", events=events, link=link),
     )
     recipients = moderator_addresses()
@@ -218,7 +232,7 @@ def propose_feed(form: BatchForm):
     except SourceError as exc:
         db.session.rollback()
         form.feed_url.errors = [
-            "This calendar is already known to the hub."
+            _("This calendar is already known to the hub.")
             if "already source" in str(exc)
             else str(exc)
         ]
@@ -262,8 +276,8 @@ def manage_batch(token: str):
         return render_template(
             "error.html",
             code=404,
-            title="This manage link is not valid",
-            message="Check that the whole link was copied from the e-mail.",
+            title=_("This manage link is not valid"),
+            message=_("Check that the whole link was copied from the e-mail."),
         ), 404
     events = batch_events(source)
     links = {e.id: url_for("submissions.manage", token=manage_token(e)) for e in events}

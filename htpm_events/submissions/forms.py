@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.utils import secure_filename
@@ -33,7 +35,11 @@ NAMED_TYPES = {
     "jpe": "image/jpeg",
     "jfif": "image/jpeg",
 }
-KIND_NAMES = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image"}
+KIND_NAMES = {
+    "application/pdf": _l("PDF"),
+    "image/png": _l("PNG image"),
+    "image/jpeg": _l("JPEG image"),
+}
 
 
 @dataclass
@@ -72,33 +78,41 @@ def check_flyer(form, field) -> None:
     data = storage.stream.read(MAX_FLYER_BYTES + 1)
     if len(data) > MAX_FLYER_BYTES:
         raise ValidationError(
-            "The flyer is larger than 5 MB. Save it smaller (for example, export the PDF for "
-            "the web) and choose it again."
+            _(
+                "The flyer is larger than 5 MB. Save it smaller (for example, export the PDF for "
+                "the web) and choose it again."
+            )
         )
     if not data:
-        raise ValidationError("The chosen file is empty. Choose the flyer again.")
+        raise ValidationError(_("The chosen file is empty. Choose the flyer again."))
     content_type = detect_type(data)
     if content_type is None:
         raise ValidationError(
-            "The flyer must be a PDF, PNG or JPEG file, and this file is none of those "
-            "(whatever its name says). Choose another file."
+            _(
+                "The flyer must be a PDF, PNG or JPEG file, and this file is none of those "
+                "(whatever its name says). Choose another file."
+            )
         )
     claimed = NAMED_TYPES.get(storage.filename.rpartition(".")[2].lower(), content_type)
     if "." in storage.filename and claimed != content_type:
         raise ValidationError(
-            f"This file is named like a {KIND_NAMES.get(claimed, 'different kind of file')} "
-            f"but is a {KIND_NAMES[content_type]}. Check that you chose the right file, or "
-            "save it again under a name that matches what it is."
+            _(
+                "This file is named like a %(claimed)s but is a %(actual)s. Check that you chose "
+                "the right file, or save it again under a name that matches what it is.",
+                claimed=KIND_NAMES.get(claimed) or _("different kind of file"),
+                actual=KIND_NAMES[content_type],
+            )
         )
     field.upload = Upload(clean_filename(storage.filename, content_type), content_type, data)
 
 
 def flyer_field() -> FileField:
     return FileField(
-        "Flyer (optional)",
+        _l("Flyer (optional)"),
         [check_flyer],
-        description="A PDF, PNG or JPEG file up to 5 MB. A text-based PDF reads best with "
-        "screen readers.",
+        description=_l(
+            "A PDF, PNG or JPEG file up to 5 MB. A text-based PDF reads best with screen readers."
+        ),
         render_kw={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"},
     )
 
@@ -108,8 +122,8 @@ def replay_key_field() -> HiddenField:
     posted one when the page comes back with errors or a preview. A POST without one gets a
     fresh key, so it is simply not recognisable as a replay."""
     return HiddenField(
-        "Form key",
-        [Regexp(KEY_PATTERN, message="The form key is damaged: send the form again.")],
+        _l("Form key"),
+        [Regexp(KEY_PATTERN, message=_l("The form key is damaged: send the form again."))],
         default=new_key,
     )
 
@@ -127,7 +141,7 @@ class SubmissionForm(EventForm):
     #: so the final submit asks for it again instead of losing it silently.
     flyer_previewed = HiddenField(filters=[lambda v: (v or "")[:255]])
     website = StringField(
-        "Leave this empty",
+        _l("Leave this empty"),
         [Optional(), Length(max=500)],
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
@@ -147,7 +161,7 @@ class EditForm(EventForm):
     flyer = flyer_field()
     replay_key = replay_key_field()
     flyer_previewed = HiddenField(filters=[lambda v: (v or "")[:255]])
-    remove_flyer = BooleanField("Remove the current flyer")
+    remove_flyer = BooleanField(_l("Remove the current flyer"))
 
     #: The stored flyer's name, shown beside the field (set by the view).
     current_flyer: str | None = None
@@ -164,7 +178,8 @@ class EditForm(EventForm):
     def editing(self, event) -> None:
         self._editing = event
         if event is not None and event.recurrence == vocab.SOURCE_SERIES[0]:
-            self.recurrence.choices = [*self.recurrence.choices, SelectChoice(*vocab.SOURCE_SERIES)]
+            value, label = vocab.SOURCE_SERIES
+            self.recurrence.choices = [*self.recurrence.choices, SelectChoice(value, _l(label))]
         if event is not None and event.import_source_id and not event.contact_email:
             # An imported event may have no contact (SPEC §6): editing it must not need one.
             for field in (self.contact_name, self.contact_email):
@@ -191,7 +206,7 @@ class CancelForm(FlaskForm):
     """Cancelling needs a ticked confirmation, so one stray tap cannot cancel an event."""
 
     confirm = BooleanField(
-        "Yes, cancel this event",
-        [DataRequired("Tick the box to confirm that the event is cancelled.")],
+        _l("Yes, cancel this event"),
+        [DataRequired(_l("Tick the box to confirm that the event is cancelled."))],
     )
     replay_key = replay_key_field()

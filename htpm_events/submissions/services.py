@@ -24,6 +24,7 @@ from ..events.services import (
 )
 from ..events.services import form_data as event_form_data
 from ..extensions import db
+from ..i18n import current_locale
 from ..links import absolute
 from ..moderation.models import AuditEntry, TrustedDomain
 from ..moderation.trust import PUBLIC_MAIL_DOMAINS
@@ -58,7 +59,7 @@ def audit(event: Event, action: str, **details) -> None:
 
 def submit_event(data: dict, upload: Upload | None) -> tuple[Event, str]:
     """Save a submission as pending; returns the event and its manage token."""
-    event = Event(status="pending", source="form")
+    event = Event(status="pending", source="form", locale=current_locale())
     apply_data(event, event_fields(data))
     token = issue_manage_token(event)
     db.session.add(event)
@@ -227,6 +228,7 @@ def edit_event(event: Event, data: dict, upload: Upload | None, remove_flyer: bo
     was = event.status
     old_contact = (event.contact_email or "").lower()
     apply_data(event, fields)
+    event.locale = current_locale()  # the contact's e-mails follow the language they now use
     if (event.contact_email or "").lower() != old_contact:
         event.contact_confirmed_at = None  # the new address has not been confirmed yet
     if upload is not None:

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..events.models import Event, Flyer, Organization
@@ -25,6 +26,8 @@ from ..events.services import event_for_token, manage_token
 from ..extensions import db, limiter
 from ..registration.views import organizer_view
 from ..text import slugify
+from ..vocab import N_
+from ..web import vocab_label
 from . import notices, replay
 from .forms import EXTENSIONS, CancelForm, EditForm, SubmissionForm
 from .services import (
@@ -82,7 +85,7 @@ def submit():
     if earlier is not None:
         if not replay.is_replay(earlier, "submit", digest):
             form.replay_key.data = replay.new_key()
-            return render_submit(form, 409, notice=REUSED_FORM)
+            return render_submit(form, 409, notice=_(REUSED_FORM))
         # The same form again (a double click, a retry): the first one's thank-you page.
         event = db.session.get(Event, earlier.event_id)
         session["submitted"] = submitted(event, manage_token(event))
@@ -96,7 +99,7 @@ def submit():
     return redirect(url_for(".thanks"), 303)
 
 
-REUSED_FORM = (
+REUSED_FORM = N_(
     "This form was already sent once, with other content, so nothing was saved this time. "
     "Check the form and send it again to save it as shown."
 )
@@ -131,8 +134,11 @@ def flyer_lost(form: SubmissionForm | EditForm) -> bool:
     if not form.flyer_previewed.data or form.upload is not None:
         return False
     form.flyer.errors = [
-        f"Choose {form.flyer_previewed.data} again: browsers do not keep a chosen file "
-        "between pages. To go on without this flyer, send the form again as it is."
+        _(
+            "Choose %(file)s again: browsers do not keep a chosen file between pages. To go "
+            "on without this flyer, send the form again as it is.",
+            file=form.flyer_previewed.data,
+        )
     ]
     form.flyer_previewed.data = ""
     return True
@@ -166,7 +172,11 @@ def render_submit(
 
 def error_list(form) -> list[tuple[str, str]]:
     """(anchor, message) for the summary at the top of a form that came back with errors."""
-    return [(f"field-{f.id}", f"{f.label.text}: {f.errors[0]}") for f in form if f.errors]
+    return [
+        (f"field-{f.id}", _("%(what)s: %(value)s", what=f.label.text, value=f.errors[0]))
+        for f in form
+        if f.errors
+    ]
 
 
 @bp.route("/submit/thanks")
@@ -197,7 +207,7 @@ def manage(token: str):
         # The e-mailed link: confirms the contact address (trusted submitters publish now),
         # then drops the key from the address bar.
         if confirm_contact(event, request.args.get("confirm")):
-            flash("Thank you for confirming your address: your event is published.", "success")
+            flash(_("Thank you for confirming your address: your event is published."), "success")
         db.session.commit()
         return redirect(url_for(".manage", token=token), 303)
     return render_manage(event, token, CancelForm())
@@ -221,7 +231,10 @@ def render_manage(event: Event, token: str, cancel_form: CancelForm, status: int
 def edit(token: str):
     event = event_or_404(token)
     if event.status not in EDITABLE_STATUSES:
-        flash(f"A {event.status.replace('-', ' ')} event cannot be edited.", "error")
+        flash(
+            _("A %(status)s event cannot be edited.", status=vocab_label(event.status, "status")),
+            "error",
+        )
         return redirect(url_for(".manage", token=token), 303)
     form = EditForm() if request.method == "POST" else EditForm(data=edit_form_data(event))
     form.current_flyer = event.flyer.filename if event.flyer else None
@@ -233,10 +246,10 @@ def edit(token: str):
         if earlier is None:
             return save_edit(event, token, form)
         if replay.is_replay(earlier, "edit", digest, event.id):
-            flash(EDIT_MESSAGES[earlier.outcome], "success")
+            flash(_(EDIT_MESSAGES[earlier.outcome]), "success")
             return redirect(url_for(".manage", token=token), 303)
         form.replay_key.data = replay.new_key()
-        notice = REUSED_FORM
+        notice = _(REUSED_FORM)
     remember_flyer(form)
     renew_bad_key(form)
     return render_template(
@@ -260,16 +273,18 @@ def save_edit(event: Event, token: str, form: EditForm):
     if outcome != "held" and event.contact_email.lower() != old_contact.lower():
         notices.receipt(event, changed_contact=True)
     db.session.commit()
-    flash(EDIT_MESSAGES[outcome], "success")
+    flash(_(EDIT_MESSAGES[outcome]), "success")
     return redirect(url_for(".manage", token=token), 303)
 
 
 EDIT_MESSAGES = {
-    "updated": "Your changes are saved. The event is still waiting for review.",
-    "resubmitted": "Your changes are saved and sent back to the moderators for review.",
-    "held": "Your change is waiting for review. Until a moderator approves it, the published "
-    "version stays as it was.",
-    "published": "Your changes are saved and published.",
+    "updated": N_("Your changes are saved. The event is still waiting for review."),
+    "resubmitted": N_("Your changes are saved and sent back to the moderators for review."),
+    "held": N_(
+        "Your change is waiting for review. Until a moderator approves it, the published "
+        "version stays as it was."
+    ),
+    "published": N_("Your changes are saved and published."),
 }
 
 
@@ -286,7 +301,12 @@ def cancel(token: str):
     earlier = replay.find(form.replay_key.data) if valid else None
     if earlier is None:
         if event.status not in EDITABLE_STATUSES:
-            flash(f"This event is {event.status.replace('-', ' ')}: there is nothing to cancel.")
+            flash(
+                _(
+                    "This event is %(status)s: there is nothing to cancel.",
+                    status=vocab_label(event.status, "status"),
+                )
+            )
             return redirect(url_for(".manage", token=token), 303)
         if not valid:
             renew_bad_key(form)
@@ -294,15 +314,15 @@ def cancel(token: str):
         earlier = claim_or_replay("cancel", form.replay_key.data, CANCELLED)
     if earlier is not None:
         if replay.is_replay(earlier, "cancel", CANCELLED, event.id):
-            flash("The event is cancelled.", "success")  # the same words as the first time
+            flash(_("The event is cancelled."), "success")  # the same words as the first time
         else:
-            flash("That form was already used. Nothing was changed.", "error")
+            flash(_("That form was already used. Nothing was changed."), "error")
         return redirect(url_for(".manage", token=token), 303)
     cancel_event(event)
     replay.record(form.replay_key.data, event.id, "cancelled")
     notices.cancelled(event)
     db.session.commit()
-    flash("The event is cancelled.", "success")
+    flash(_("The event is cancelled."), "success")
     return redirect(url_for(".manage", token=token), 303)
 
 
@@ -364,17 +384,17 @@ def organization_suggestions() -> list[str]:
 
 
 STATUS_WORDS = {
-    "pending": "waiting for review",
-    "approved": "published",
-    "rejected": "not accepted",
-    "changes-requested": "changes requested",
-    "cancelled": "cancelled",
+    "pending": N_("waiting for review"),
+    "approved": N_("published"),
+    "rejected": N_("not accepted"),
+    "changes-requested": N_("changes requested"),
+    "cancelled": N_("cancelled"),
 }
 
 
 @bp.app_template_filter("status_words")
 def status_words(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 @bp.app_template_global()
@@ -392,10 +412,12 @@ def too_large(error):
     return render_template(
         "error.html",
         code=413,
-        title="That upload is too large",
-        message="A flyer can be at most 5 MB, and the whole form 8 MB. Go back with your "
-        "browser's Back button (what you typed is usually still there) and choose a "
-        "smaller file.",
+        title=_("That upload is too large"),
+        message=_(
+            "A flyer can be at most 5 MB, and the whole form 8 MB. Go back with your "
+            "browser's Back button (what you typed is usually still there) and choose a "
+            "smaller file."
+        ),
     ), 413
 
 
@@ -410,8 +432,10 @@ def csrf_failed(error):
         return render_submit(
             form,
             400,
-            notice="The form had expired or did not come from this site, so nothing was "
-            "saved. Check your event and send it again.",
+            notice=_(
+                "The form had expired or did not come from this site, so nothing was "
+                "saved. Check your event and send it again."
+            ),
         )
     return render_template(
         "error.html",

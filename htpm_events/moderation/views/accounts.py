@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.decorators import admin_required
@@ -9,6 +10,7 @@ from ...accounts.forms import AccountChangeForm, AccountForm
 from ...accounts.models import User
 from ...accounts.services import AccountError, change_account, create_account
 from ...extensions import db
+from ...vocab import N_, ROLE_LABELS
 from ..audit import record
 from . import bp
 
@@ -23,6 +25,14 @@ def render_accounts(form: AccountForm, status: int = 200, error: tuple | None = 
         error=error,
     )
     return page, status
+
+
+#: The audit actions of an account change, as the admin is told them.
+CHANGES = {
+    "account-deactivate": N_("deactivate"),
+    "account-reactivate": N_("reactivate"),
+    "account-role": N_("role"),
+}
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
@@ -40,7 +50,8 @@ def accounts():
                 details = {"email": user.email, "role": user.role}
                 record(current_user, "account-create", details=details)
                 db.session.commit()
-                flash(f"Added {user.role} {user.email}.", "success")
+                role = _(ROLE_LABELS[user.role])
+                flash(_("Added %(role)s %(email)s.", role=role, email=user.email), "success")
                 return redirect(url_for("moderation.accounts"))
         return render_accounts(form, 400)
     return render_accounts(form)
@@ -59,9 +70,10 @@ def account_change(user_id: int):
         db.session.rollback()
         return render_accounts(AccountForm(formdata=None), 400, (user.id, str(refused)))
     if action is None:
-        flash(f"{user.email} was already like that; nothing changed.", "success")
+        flash(_("%(email)s was already like that; nothing changed.", email=user.email), "success")
         return redirect(url_for("moderation.accounts"))
     record(current_user, action, details={"email": user.email, "role": user.role})
     db.session.commit()
-    flash(f"Changed {user.email}: {action.removeprefix('account-')}.", "success")
+    flash(_("Changed %(email)s: %(change)s.", email=user.email,
+            change=_(CHANGES.get(action, action.removeprefix("account-")))), "success")  # fmt: skip
     return redirect(url_for("moderation.accounts"))

@@ -1,6 +1,7 @@
 """A moderator's actions on one event: edit, feature, cancel, un-publish, merge."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...events.models import Event
@@ -29,9 +30,9 @@ def edit(event_id: int):
         )
         db.session.commit()
         if changed:
-            flash(f"Saved: {', '.join(changed)}.", "success")
+            flash(_("Saved: %(fields)s.", fields=", ".join(changed)), "success")
         else:
-            flash("Nothing was changed.", "success")
+            flash(_("Nothing was changed."), "success")
         return redirect(url_for("moderation.review", event_id=event.id))
     status = 400 if request.method == "POST" else 200
     return render_template("moderation/edit.html", event=event, form=form), status
@@ -42,7 +43,7 @@ def feature(event_id: int):
     event = event_or_404(event_id)
     form = ToggleForm()
     if not form.validate_on_submit():
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
         return redirect(url_for("moderation.review", event_id=event.id))
     message = set_featured(event, current_user, form.on.data)
     db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
@@ -111,7 +112,7 @@ def edit_source(source_id: int):
                     details={"source_id": source.id},
                 )
                 db.session.commit()
-                flash(f"Source #{source.id} saved.", "success")
+                flash(_("Source #%(id)s saved.", id=source.id), "success")
                 return redirect(url_for("moderation.sources") + f"#source-{source.id}")
         return render_template("moderation/source_edit.html", source=source, form=form), 400
     return render_template("moderation/source_edit.html", source=source, form=form)
@@ -121,11 +122,11 @@ def edit_source(source_id: int):
 def run_source_now(source_id: int):
     source = source_or_404(source_id)
     if not EmptyForm().validate_on_submit() or source.kind != "url":
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
         return redirect(url_for("moderation.sources"))
     confirm = request.form.get("confirm") == "1"
     if source.pending:
-        flash("Approve this proposed source before running it.", "error")
+        flash(_("Approve this proposed source before running it."), "error")
         return redirect(url_for("moderation.sources"))
     run = run_source(source_id, confirm=confirm, force=confirm)
     flash(run.line(), "success" if run.ok else "error")
@@ -142,7 +143,10 @@ def dismiss_held(source_id: int):
         source.active = False
         record(current_user, "dismiss-held-run", details={"source_id": source.id})
         db.session.commit()
-        flash(f"Source #{source.id}: the held run was dropped and the source disabled.", "success")
+        flash(
+            _("Source #%(id)s: the held run was dropped and the source disabled.", id=source.id),
+            "success",
+        )
     return redirect(url_for("moderation.sources") + f"#source-{source_id}")
 
 
@@ -213,7 +217,7 @@ def apply_upload(token: str):
     data = load(token)
     filename = (request.form.get("filename") or "upload")[:200]
     if data is None or not form.validate_on_submit():
-        flash("That upload is no longer waiting; send the file again.", "error")
+        flash(_("That upload is no longer waiting; send the file again."), "error")
         return redirect(url_for("moderation.upload"))
     options = {
         "organization": form.organization.data or None,

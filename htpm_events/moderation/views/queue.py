@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -15,8 +17,17 @@ from ..forms import BulkDecisionForm
 from ..models import AuditEntry
 from ..notify import queue_all
 from ..queue import KINDS, BadFilter, parse_filters, queue_items
-from ..services import DONE, ActionRefused, decide
+from ..services import ActionRefused, decide
 from . import bp
+
+#: What the moderator is told after a bulk decision on ``n`` items.
+BULK_DONE = {
+    "approve": lambda n: ngettext("Approved %(num)d item.", "Approved %(num)d items.", n),
+    "reject": lambda n: ngettext("Rejected %(num)d item.", "Rejected %(num)d items.", n),
+    "request-changes": lambda n: ngettext(
+        "Asked for changes to %(num)d item.", "Asked for changes to %(num)d items.", n
+    ),
+}
 
 #: Items shown on one queue page (the counts cover them all).
 SHOWN = 200
@@ -73,11 +84,12 @@ def bulk():
     queue_all(mails)
     db.session.commit()
     missing = len(set(form.items.data)) - len(events)
-    flash(f"{DONE[form.decision.data]} {done} item{'s' if done != 1 else ''}.", "success")
+    flash(BULK_DONE[form.decision.data](done), "success")
     for message in refused:
-        flash(f"Not changed: {message}", "error")
+        flash(_("Not changed: %(message)s", message=message), "error")
     if missing:
-        flash(f"{missing} selected item(s) no longer exist.", "error")
+        flash(ngettext("%(num)d selected item no longer exists.",
+                       "%(num)d selected items no longer exist.", missing), "error")  # fmt: skip
     try:  # back to the same filters; only known ones (``endpoint=`` or ``_scheme=`` would
         # reach url_for as its own arguments)
         back = parse_filters(request.args).args()

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -104,7 +105,7 @@ def decision(event_id: int):
     db.session.commit()
     following = next_item(where, skip=event.id)
     if following is None:
-        flash(f"{outcome.message} The queue is empty.", "success")
+        flash(outcome.message + " " + _("The queue is empty."), "success")
         return redirect(url_for("moderation.queue"))
-    flash(f"{outcome.message} Next in the queue:", "success")
+    flash(outcome.message + " " + _("Next in the queue:"), "success")
     return redirect(url_for("moderation.review", event_id=following.event.id))

@@ -5,6 +5,8 @@ import logging
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ... import background
 from ...accounts.decorators import admin_required
@@ -100,14 +102,18 @@ def outbox():
 def outbox_retry(message_id: int):
     message = db.session.get(OutboxMessage, message_id) if message_id <= MAX_ID else None
     if message is None:
-        abort(404, description="There is no such message (it may have been cleaned up).")
+        abort(404, description=_("There is no such message (it may have been cleaned up)."))
     if message.status != FAILED:
-        flash(f"Message #{message.id} is {message.status}: there is nothing to retry.", "error")
+        flash(
+            _("Message #%(id)s is %(status)s: there is nothing to retry.",
+              id=message.id, status=message.status),
+            "error",
+        )  # fmt: skip
         return redirect(url_for(".outbox"), 303)
     retry(message)
     db.session.commit()
     log.info("Mail #%s queued again by an admin", message.id)
-    flash(f"Message #{message.id} is queued again.", "success")
+    flash(_("Message #%(id)s is queued again.", id=message.id), "success")
     return redirect(url_for(".outbox"), 303)
 
 
@@ -120,5 +126,9 @@ def outbox_retry_failed():
     for message in messages:
         retry(message)
     db.session.commit()
-    flash(f"{len(messages)} failed message(s) queued again.", "success")
+    flash(
+        ngettext("%(num)d failed message queued again.", "%(num)d failed messages queued again.",
+                 len(messages)),
+        "success",
+    )  # fmt: skip
     return redirect(url_for(".outbox"), 303)

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...accounts.decorators import admin_required
@@ -35,7 +37,7 @@ def back(default: str):
 def organizations():
     query_text = (request.args.get("q") or "").strip()[:200]
     if has_control_chars(query_text):  # PostgreSQL refuses a NUL in a query (a 500)
-        abort(400, description="The search has control characters.")
+        abort(400, description=_("The search has control characters."))
     counts = [
         sa.func.count(sa.case((Event.status == status, 1))).label(status.replace("-", "_"))
         for status in ("pending", "approved", "rejected", "changes-requested", "cancelled")
@@ -63,7 +65,7 @@ def trust_organization(org_id: int):
         flash(set_organization_trust(org, current_user, form.on.data), "success")
         db.session.commit()
     else:
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
     return back("moderation.organizations")
 
 
@@ -88,8 +90,14 @@ def split_organization_view(org_id: int):
                 status = 409
             else:
                 db.session.commit()
-                count = f"{len(moved)} event{'s' if len(moved) != 1 else ''}"
-                flash(f"Moved {count} from {org.name} to {target.name}.", "success")
+                message = ngettext(
+                    "Moved %(num)d event from %(source)s to %(target)s.",
+                    "Moved %(num)d events from %(source)s to %(target)s.",
+                    len(moved),
+                    source=org.name,
+                    target=target.name,
+                )
+                flash(message, "success")
                 fallback = url_for("moderation.organizations", q=target.name)
                 return redirect(safe_next(form.next.data) or fallback)
     events = db.session.scalars(
@@ -110,7 +118,7 @@ def trust_source(source_id: int):
         flash(set_source_trust(source, current_user, form.on.data), "success")
         db.session.commit()
     else:
-        flash("That request could not be understood; try again.", "error")
+        flash(_("That request could not be understood; try again."), "error")
     return back("moderation.sources")
 
 
@@ -135,7 +143,7 @@ def domains():
                 form.domain.errors = [*form.domain.errors, str(refused)]
             else:
                 db.session.commit()
-                flash(f"{row.domain} is trusted.", "success")
+                flash(_("%(domain)s is trusted.", domain=row.domain), "success")
                 return redirect(url_for("moderation.domains"))
         return render_domains(form, 400)
     return render_domains(form)

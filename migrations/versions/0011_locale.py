@@ -1,0 +1,30 @@
+"""locale: the interface language of event contacts, registrants and accounts (their e-mails)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03 12:40:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+TABLES = ("events", "registrations", "users")
+
+
+def upgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("locale", sa.String(length=8), nullable=True))
+
+
+def downgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("locale")
