@@ -246,15 +246,23 @@ def test_an_organization_rename_moves_the_feeds_of_its_events(calendar, client):
 # --- caches and the session ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    ["/feeds/events.ics", "/feeds/events.atom", "/api/v1/events", "/events", "/", "/feeds"],
-)
+@pytest.mark.parametrize("url", ["/feeds/events.ics", "/feeds/events.atom", "/api/v1/events"])
 def test_public_answers_never_vary_on_the_cookie(january_event, client, url):
     january_event()
     response = client.get(url)
     assert response.status_code == 200
     assert "Cookie" not in response.headers.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("url", ["/events", "/", "/feeds"])
+def test_public_pages_vary_only_on_their_language(january_event, client, url):
+    """Pages come in English or Spanish (Accept-Language, or the language cookie once the
+    switch was used), so a shared cache keys them on both; the session is never touched."""
+    january_event()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert set(response.vary) == {"Accept-Language", "Cookie"}
     assert "Set-Cookie" not in response.headers
 
 
