@@ -47,6 +47,8 @@ class Event(db.Model):
         #: The agenda's order: local first day, then instant.
         sa.Index("ix_events_status_start_date", "status", "start_date", "starts_at", "id"),
         sa.Index("ix_events_status_series_ends_at", "status", "series_ends_at"),
+        #: The "On demand" section's order.
+        sa.Index("ix_events_format_status_starts_at", "format", "status", "starts_at", "id"),
         sa.Index("ix_events_level", "level"),
         sa.Index("ix_events_state", "state"),
         sa.Index("ix_events_format", "format"),
@@ -230,7 +232,13 @@ class EventOccurrence(db.Model):
         #: The lists' order (day listed under, instant, event), and the grid's per-day count
         #: without reading the events table.
         sa.Index(
-            "ix_event_occurrences_day", "day", "starts_at", "event_id", "start_date", "listed_until"
+            "ix_event_occurrences_day",
+            "day",
+            "starts_at",
+            "event_id",
+            "start_date",
+            "listed_until",
+            "ends_at",
         ),
     )
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.visitors import InternalTraversal
 
+from ..db import Unindexed
 from ..extensions import db
 from ..timeutil import zone
 from .filters import MAX_OFFSET, EventFilter
@@ -36,28 +35,6 @@ GRID_COLUMNS = (
     Event.id, Event.title, Event.status, Event.timezone, Event.start_date, Event.start_time,
     Event.end_date, Event.end_time, Event.all_day, Event.format, Event.rrule, Event.starts_at,
 )  # fmt: skip
-
-
-class Unindexed(sa.sql.expression.ColumnElement):
-    """A column that SQLite may not use an index for (rendered ``+column``, SQLite's own
-    idiom); other databases see the plain column and let their planner choose."""
-
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column):
-        self.column = column
-        self.type = column.type
-
-
-@compiles(Unindexed)
-def _compile_unindexed(element, compiler, **kw):
-    return compiler.process(element.column, **kw)
-
-
-@compiles(Unindexed, "sqlite")
-def _compile_unindexed_sqlite(element, compiler, **kw):
-    return "+" + compiler.process(element.column, **kw)
 
 
 def with_details(query):
@@ -248,7 +225,7 @@ def occurrence_rows(event_filter: EventFilter, window: Window):
     ordered range scan that a LIMIT stops early, whatever the number of events."""
     occ = EventOccurrence
     low, high = window.day_range()
-    conditions = event_filter.conditions(window.now)
+    conditions = event_filter.conditions(window.now, unindexed=True)
     query = sa.select(
         occ.event_id, occ.day, occ.start_date, occ.starts_at, occ.ends_at, Event.timezone
     ).where(
@@ -258,11 +235,7 @@ def occurrence_rows(event_filter: EventFilter, window: Window):
     )
     if window.last is not None:
         query = query.where(occ.day <= window.last)
-    # SQLite: drive from the occurrences' index (in order), never from an index of events
-    # that a filter names, which would sort every match to return the first fifty.
-    query = query.join_from(occ, Event, Event.id == occ.event_id).with_hint(
-        Event, "NOT INDEXED", "sqlite"
-    )
+    query = query.join_from(occ, Event, Event.id == occ.event_id)
     return query.where(*conditions).order_by(occ.day, occ.starts_at, occ.event_id)
 
 
@@ -304,7 +277,7 @@ def agenda(event_filter: EventFilter, window: Window, page: int = 1, per_page: i
 def on_demand(event_filter: EventFilter, window: Window, page: int = 1, per_page: int = 50):
     """On-demand items whose availability overlaps the window, in the order they became
     available (the same ordered scan as the agenda): (items, has_next)."""
-    where = [Unindexed(Event.format) == "on-demand", *window.on_demand_sql()]
+    where = [Event.format == "on-demand", *window.on_demand_sql()]
     items = events_in_order(event_filter, window, where, page * per_page + 1)
     start = (page - 1) * per_page
     return items[start : start + per_page], len(items) > start + per_page
@@ -350,15 +323,12 @@ def grid_days(event_filter: EventFilter, window: Window, per_day: int) -> Grid:
     only the index) and one UNION ALL of a LIMITed index range per day."""
     occ = EventOccurrence
     first, last = window.first, window.last
-    conditions = event_filter.conditions(window.now)
+    conditions = event_filter.conditions(window.now, unindexed=True)
 
     def rows(*columns):
         query = sa.select(*columns).where(listed_row(window.now))
         if conditions:
-            query = query.join_from(occ, Event, Event.id == occ.event_id).with_hint(
-                Event, "NOT INDEXED", "sqlite"
-            )
-            query = query.where(*conditions)
+            query = query.join_from(occ, Event, Event.id == occ.event_id).where(*conditions)
         return query
 
     starts_here = sa.or_(occ.day == occ.start_date, occ.day == first)
@@ -367,10 +337,18 @@ def grid_days(event_filter: EventFilter, window: Window, per_day: int) -> Grid:
         .where(occ.day >= first, occ.day <= last)
         .group_by(occ.day)
     )
-    counts, total = {}, 0
-    for day, count, started in db.session.execute(counted):
-        counts[day] = count
-        total += started or 0
+
+    def count() -> tuple[dict, int]:
+        counts, total = {}, 0
+        for day, found, started in db.session.execute(counted):
+            counts[day] = found
+            total += started or 0
+        return counts, total
+
+    from .memo import remembered
+
+    key = ("grid", tuple(event_filter.params()), first, last, *listing_instant(window))
+    counts, total = remembered(key, count)
     busy = [day for day in sorted(counts)]
     items: dict[date, list[Occurrence]] = {day: [] for day in busy}
     if not busy:
@@ -465,6 +443,22 @@ def api_events(
 
 
 def api_total(event_filter: EventFilter, window: Window) -> int:
+    """:func:`count_events`, remembered per data version (see :mod:`.memo`)."""
+    from .memo import remembered
+
+    key = ("api_total", tuple(event_filter.params()), window.first, window.last,
+           window.day_range(), *listing_instant(window))  # fmt: skip
+    return remembered(key, lambda: count_events(event_filter, window))
+
+
+def listing_instant(window: Window) -> tuple:
+    """What a remembered count may depend on besides the data: cancelled events leave the
+    lists when they end and ``open=1`` closes with deadlines, so it is kept for a minute
+    at most."""
+    return (int(window.now.timestamp()) // 60,)
+
+
+def count_events(event_filter: EventFilter, window: Window) -> int:
     """How many events :func:`api_events` lists over all its pages: one COUNT of the
     events with an occurrence row in the window (exact with ``from=``); without it, the
     events whose rows all lie within a day of today are checked zone by zone."""

@@ -60,7 +60,14 @@ def upgrade():
     op.create_index(
         "ix_event_occurrences_day",
         "event_occurrences",
-        ["day", "starts_at", "event_id", "start_date", "listed_until"],
+        ["day", "starts_at", "event_id", "start_date", "listed_until", "ends_at"],
+        unique=False,
+    )
+    # A plain CREATE INDEX (not a batch table rebuild), so 0002's SQLite FTS triggers stay.
+    op.create_index(
+        "ix_events_format_status_starts_at",
+        "events",
+        ["format", "status", "starts_at", "id"],
         unique=False,
     )
     # Backfill through the function the app keeps the table with, a batch at a time.
@@ -84,5 +91,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_events_format_status_starts_at", table_name="events")
     op.drop_index("ix_event_occurrences_day", table_name="event_occurrences")
     op.drop_table("event_occurrences")
