@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..db import Unindexed
 from ..extensions import db
@@ -39,6 +39,12 @@ GRID_COLUMNS = (
 
 def with_details(query):
     return query.options(selectinload(Event.tags), selectinload(Event.organization))
+
+
+def for_lists(query):
+    """What a list item shows (``_macros.event_item``, the widget): the organization's name,
+    never the tags or the description (1–2 KB each)."""
+    return query.options(selectinload(Event.organization), defer(Event.description))
 
 
 def public_condition():
@@ -180,11 +186,17 @@ def ordered_ids(
 
 
 def events_in_order(
-    event_filter: EventFilter, window: Window, where: list, limit: int, after=None, by_day=False
+    event_filter: EventFilter,
+    window: Window,
+    where: list,
+    limit: int,
+    after=None,
+    by_day=False,
+    details=with_details,
 ):
     ids = ordered_ids(event_filter, window, where, limit, after, by_day)
     query = (
-        with_details(sa.select(Event))
+        details(sa.select(Event))
         .join(ids, ids.c.id == Event.id)
         .order_by(*order_keys(by_day))
         .limit(limit)
@@ -269,7 +281,7 @@ def agenda(event_filter: EventFilter, window: Window, page: int = 1, per_page: i
     if ids:
         events = {
             event.id: event
-            for event in db.session.scalars(with_details(sa.select(Event)).where(Event.id.in_(ids)))
+            for event in db.session.scalars(for_lists(sa.select(Event)).where(Event.id.in_(ids)))
         }
     return AgendaPage(rows_as_occurrences(chosen, events), len(kept) > start + per_page, window)
 
@@ -278,7 +290,7 @@ def on_demand(event_filter: EventFilter, window: Window, page: int = 1, per_page
     """On-demand items whose availability overlaps the window, in the order they became
     available (the same ordered scan as the agenda): (items, has_next)."""
     where = [Event.format == "on-demand", *window.on_demand_sql()]
-    items = events_in_order(event_filter, window, where, page * per_page + 1)
+    items = events_in_order(event_filter, window, where, page * per_page + 1, details=for_lists)
     start = (page - 1) * per_page
     return items[start : start + per_page], len(items) > start + per_page
 
