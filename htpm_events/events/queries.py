@@ -471,17 +471,34 @@ def listing_instant(window: Window) -> tuple:
 
 
 def count_events(event_filter: EventFilter, window: Window) -> int:
-    """How many events :func:`api_events` lists over all its pages: one COUNT of the
-    events with an occurrence row in the window (exact with ``from=``); without it, the
-    events whose rows all lie within a day of today are checked zone by zone."""
+    """How many events :func:`api_events` lists over all its pages. A one-time event far
+    enough inside the window is counted from the events table alone; a series, or an event
+    near the window's edges, by its occurrence rows (exact with ``from=``); without
+    ``from=``, the events whose rows all lie within a day of today are checked zone by
+    zone."""
     low, high = window.day_range()
     base = [listed(window.now), *event_filter.conditions(window.now)]
     on_demand = sa.and_(Event.format == "on-demand", *window.on_demand_sql())
     dated = sa.and_(Event.format != "on-demand", *window.dated_sql())
-    surely = sa.or_(on_demand, sa.and_(dated, occurs_in(window, high)))
-    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(*base, surely)) or 0
+    single = [
+        Event.rrule.is_(None),
+        Event.rdates.is_(None),
+        Event.series_ends_at > datetime.combine(high, time(0), tzinfo=UTC) + MAX_OFFSET,
+    ]
+    if window.last is not None:
+        end = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
+        single.append(Event.starts_at < end - MAX_OFFSET)
+    surely = sa.and_(*single)
+
+    def count(*where) -> int:
+        return db.session.scalar(sa.select(sa.func.count(Event.id)).where(*base, *where)) or 0
+
+    total = count(sa.or_(on_demand, sa.and_(dated, surely)))
+    total += count(dated, sa.not_(surely), occurs_in(window, high))
     if low == high:
         return total
-    uncertain = sa.and_(dated, occurs_in(window, low, before=high), ~occurs_in(window, high))
+    uncertain = sa.and_(
+        dated, sa.not_(surely), occurs_in(window, low, before=high), ~occurs_in(window, high)
+    )
     checked = db.session.scalars(sa.select(Event).where(*base, uncertain))
     return total + sum(1 for event in checked if window.holds(event))
