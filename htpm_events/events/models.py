@@ -236,9 +236,10 @@ class EventOccurrence(db.Model):
             "day",
             "starts_at",
             "event_id",
-            "start_date",
+            "first_day",
             "listed_until",
             "ends_at",
+            "start_date",
         ),
     )
 
@@ -253,6 +254,9 @@ class EventOccurrence(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The local day the occurrence starts on.
     start_date: Mapped[date] = mapped_column(sa.Date)
+    #: ``day == start_date``: the row the lists show the occurrence under (unless it began
+    #: before the window). A column, not the comparison, so that PostgreSQL estimates it.
+    first_day: Mapped[bool] = mapped_column(default=True)
     #: A cancelled event is listed until its series has ended (its ``series_ends_at``);
     #: None for an approved one.
     listed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

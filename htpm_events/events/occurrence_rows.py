@@ -70,6 +70,7 @@ def occurrence_rows(event) -> list[dict]:
                     "starts_at": starts_at,
                     "ends_at": ends_at,
                     "start_date": first,
+                    "first_day": day == first,
                     "listed_until": listed_until,
                 }
             )

@@ -242,7 +242,7 @@ def occurrence_rows(event_filter: EventFilter, window: Window):
         occ.event_id, occ.day, occ.start_date, occ.starts_at, occ.ends_at, Event.timezone
     ).where(
         occ.day >= low,
-        sa.or_(occ.day == occ.start_date, occ.day <= high),
+        sa.or_(occ.first_day, occ.day <= high),
         listed_row(window.now),
     )
     if window.last is not None:
@@ -343,7 +343,7 @@ def grid_days(event_filter: EventFilter, window: Window, per_day: int) -> Grid:
             query = query.join_from(occ, Event, Event.id == occ.event_id).where(*conditions)
         return query
 
-    starts_here = sa.or_(occ.day == occ.start_date, occ.day == first)
+    starts_here = sa.or_(occ.first_day, occ.day == first)
     counted = (
         rows(occ.day, sa.func.count(), sa.func.sum(sa.case((starts_here, 1), else_=0)))
         .where(occ.day >= first, occ.day <= last)

@@ -48,6 +48,7 @@ def upgrade():
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("ends_at", htpm_events.db.UTCDateTime(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("first_day", sa.Boolean(), nullable=False),
         sa.Column("listed_until", htpm_events.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"],
@@ -60,7 +61,7 @@ def upgrade():
     op.create_index(
         "ix_event_occurrences_day",
         "event_occurrences",
-        ["day", "starts_at", "event_id", "start_date", "listed_until", "ends_at"],
+        ["day", "starts_at", "event_id", "first_day", "listed_until", "ends_at", "start_date"],
         unique=False,
     )
     # A plain CREATE INDEX (not a batch table rebuild), so 0002's SQLite FTS triggers stay.
