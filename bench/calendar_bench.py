@@ -150,6 +150,39 @@ def measure(port: int, path: str, requests: int, clients: int) -> list[float]:
         return list(pool.map(timed, [port] * requests, [path] * requests))
 
 
+IN_PROCESS = """
+import json, statistics, sys, time
+from app import app
+client = app.test_client()
+out = {}
+for path in json.loads(sys.argv[1]):
+    for _ in range(3):
+        client.get(path)
+    cpu, wall = [], []
+    for _ in range(int(sys.argv[2])):
+        c, w = time.process_time(), time.perf_counter()
+        client.get(path)
+        cpu.append((time.process_time() - c) * 1000)
+        wall.append((time.perf_counter() - w) * 1000)
+    out[path] = [statistics.median(cpu), statistics.median(wall)]
+print(json.dumps(out))
+"""
+
+
+def in_process(env: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median CPU and wall milliseconds per request of each URL, in one process through
+    Flask's test client: the app's own work, less sensitive than latency to other load on
+    the machine (PostgreSQL's share of the work runs in its server, not counted as CPU)."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, json.dumps(list(URLS.values())), str(repeat)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {name: tuple(found[path]) for name, path in URLS.items()}
+
+
 def load(env: dict, n: int, csv_path: Path) -> float:
     flask = str(BIN / "flask")
     subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -169,8 +202,13 @@ def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) ->
         "SECRET_KEY": "bench",
         "PYTHONWARNINGS": "ignore",
     }
-    took = load(env, n, csv_path)
-    print(f"  {label}, {n} events imported in {took:.0f} s", flush=True)
+    if csv_path is None:
+        subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        print(f"  {label}, the database as it is, migrated ({url})", flush=True)
+    else:
+        took = load(env, n, csv_path)
+        print(f"  {label}, {n} events imported in {took:.0f} s", flush=True)
     app_port, minimal_port = free_port(), free_port()
     server = minimal = None
     try:
@@ -196,6 +234,11 @@ def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) ->
             )
         results["rss"] = worker_rss_mb(server)
         print(f"    worker RSS after the run: {', '.join(f'{r:.0f}' for r in results['rss'])} MB")
+        stop(server)
+        server = None
+        results["cpu"] = in_process(env, args.in_process)
+        for name, (cpu, wall) in results["cpu"].items():
+            print(f"    in-process {name:<20} CPU {cpu:6.1f} ms  wall {wall:6.1f} ms", flush=True)
         return results
     finally:
         stop(server)
@@ -211,8 +254,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2,
                         help="client threads (default 2: one per gunicorn worker)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--in-process", type=int, default=30,
+                        help="requests per URL measured in-process (default 30)")  # fmt: skip
+    parser.add_argument("--database-url", help="measure this loaded database (no import); "
+                        "the single size given names it")  # fmt: skip
     args = parser.parse_args()
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
+    if args.database_url:
+        kind = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
+        n = args.sizes[0]
+        folder = Path(tempfile.mkdtemp(prefix="htpm-calendar-bench-"))
+        try:
+            result = run_one(kind, args.database_url, n, None, folder, args)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print_table({(kind, n): result}, [kind], [n], args)
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="htpm-calendar-bench-"))
     table: dict[tuple[str, int], dict] = {}
@@ -254,13 +311,17 @@ def main() -> None:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    print_table(table, kinds, args.sizes, args)
+
+
+def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> None:
     print()
     print(
         f"gunicorn -w 2, {args.requests} requests per URL from {args.clients} client threads; "
         "p50 / p95 in ms; ratio = p50 ÷ the minimal Flask app's p50 measured just after"
     )
     for kind in kinds:
-        sizes = [n for n in args.sizes if (kind, n) in table]
+        sizes = [n for n in all_sizes if (kind, n) in table]
         if not sizes:
             continue
         head = f"| {kind} | " + " | ".join(f"N={n:,} p50 / p95 (ratio)" for n in sizes)
@@ -279,6 +340,12 @@ def main() -> None:
                     f"{table[kind, sizes[-1]][name][0] / table[kind, sizes[0]][name][0]:.2f}×"
                 )
             print(f"| `{URLS[name]}` | " + " | ".join(cells) + " |")
+        for name in URLS:
+            cells = [f"{table[kind, n]['cpu'][name][0]:.1f}" for n in sizes]
+            if len(sizes) > 1:
+                first = table[kind, sizes[0]]["cpu"][name][0]
+                cells.append(f"{table[kind, sizes[-1]]['cpu'][name][0] / first:.2f}×")
+            print(f"| `{URLS[name]}` in-process CPU ms | " + " | ".join(cells) + " |")
         rss = [", ".join(f"{r:.0f}" for r in table[kind, n]["rss"]) + " MB" for n in sizes]
         print(
             "| worker RSS after the run | "
