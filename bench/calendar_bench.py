@@ -1,31 +1,36 @@
-"""Public calendar benchmark (issue #5): latency of the public pages at 10 000 and 100 000 events.
+"""Public pages benchmark (issues #5 and #12): the lists, the API, the widget and the month
+grid at 1 000, 10 000 and 100 000 events, on SQLite and PostgreSQL, next to a minimal Flask
+app under the same gunicorn.
 
-For each size N it
-  1. writes N synthetic events as a SPEC §6 CSV (levels, states, formats, topics, weekly
-     series, all-day and multi-day events; ~70 % in January 2027, the rest over 2027),
-  2. builds a fresh SQLite database in a temporary instance folder (``flask db upgrade``)
-     and loads the file with ``flask imports file … --trusted``,
-  3. starts gunicorn with 2 workers on a free loopback port (``HTPM_RATELIMITS=off``),
-  4. sends REQUESTS requests to each URL below from a small thread pool and prints p50 and
-     p95 latencies (milliseconds) as a table.
+For each database and each size N it
+  1. writes N events shaped like a real January (``bench/january.py``: 1–2 KB descriptions,
+     5 % weekly series, 5 % multi-day, 10 % all-day, 6 % on-demand, 70 % in January 2027),
+  2. builds a fresh database (``flask db upgrade``; PostgreSQL in a throwaway cluster, as
+     the tests start one) and loads the file with ``flask imports file … --trusted``,
+  3. starts ``gunicorn -w 2 app:app`` (sync workers, ``HTPM_RATELIMITS=off``) and, on
+     another port, ``gunicorn -w 2`` serving a minimal Flask app that answers the bytes of
+     the /events page from memory,
+  4. for each URL: warms both workers, sends ``--requests`` requests from ``--clients``
+     client threads (one connection per request), then the same to the minimal app at once,
+     and prints p50, p95 and the ratio of the two p50s (ratios first: the machine is shared),
+  5. prints each app worker's resident memory (VmRSS) after the run.
 
-Run from the repository root:
+Run from the repository root (the test extras installed; PostgreSQL from Debian's
+``postgresql`` package, skipped with a message when missing):
 
-    .venv/bin/python bench/calendar_bench.py                 # 10 000 and 100 000
-    .venv/bin/python bench/calendar_bench.py 2000 --requests 50
+    .venv/bin/python bench/calendar_bench.py 1000 10000          # both databases
+    .venv/bin/python bench/calendar_bench.py 100000 --databases sqlite
+    .venv/bin/python bench/calendar_bench.py 1000 --requests 30   # a quick check
 
-The target (issue #5): the first page of /events at 100 000 events costs no more than
-1.5 x what it costs at 10 000. The figures depend on "today": the default /events starts
-today, and the events are in 2027.
+Targets (issue #12): p50 ≤ 30 ms (the month grid ≤ 50 ms) at 10 000 events and at most
+1.2× that at 100 000; worker RSS ≤ 150 MB at 100 000 events.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import http.client
 import os
-import random
 import shutil
 import socket
 import statistics
@@ -34,115 +39,34 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from htpm_events import vocab  # noqa: E402
+from january import write_csv  # noqa: E402
 
 BIN = Path(sys.executable).parent
 URLS = {
     "/events": "/events",
     "/events filtered": "/events?level=state&format=virtual&topic=child-trafficking",
-    "/calendar/2027/1": "/calendar/2027/1",
     "/api/v1/events": "/api/v1/events",
+    "/embed/events": "/embed/events",
+    "/calendar/2027/1": "/calendar/2027/1",
 }
-COLUMNS = [
-    "title", "description", "organization", "level", "state", "format", "event_type", "topics",
-    "audiences", "timezone", "start_date", "start_time", "end_date", "end_time", "all_day",
-    "recurrence", "recurrence_count", "venue_name", "address", "city", "postal_code",
-    "online_url", "registration_mode", "registration_url", "registration_deadline",
-    "capacity", "cost", "languages", "accessibility", "ce_credits", "contact_name",
-    "contact_email",
-]  # fmt: skip
-_TEXT = """awareness prevention labor exploitation outreach survivors housing youth screening
-supply chains online safety trauma informed care community partners law enforcement health
-clinics schools caregivers recovery services emergency response"""
-WORDS = _TEXT.split()
+MINIMAL_APP = """
+import os
+from flask import Flask
+
+app = Flask(__name__)
+BODY = open(os.environ["BENCH_BODY"], "rb").read()
 
 
-def synthetic_rows(n: int, seed: int = 2027):
-    rng = random.Random(seed)
-    states = list(vocab.STATES)
-    organizations = [f"Synthetic Organization {i:05d}" for i in range(max(10, n // 40))]
-    for i in range(n):
-        level = rng.choice(list(vocab.LEVELS))
-        state = "" if level == "federal" and rng.random() < 0.7 else rng.choice(states)
-        timezone = vocab.STATE_TIMEZONES.get(state, "America/New_York")
-        fmt = rng.choices(["virtual", "in-person", "hybrid", "on-demand"], [45, 35, 14, 6])[0]
-        if fmt in ("in-person", "hybrid") and not state:
-            state = rng.choice(states)
-            timezone = vocab.STATE_TIMEZONES.get(state, "America/New_York")
-        if rng.random() < 0.7:
-            start = date(2027, 1, 1) + timedelta(days=rng.randrange(31))
-        else:
-            start = date(2027, 2, 1) + timedelta(days=rng.randrange(330))
-        row = dict.fromkeys(COLUMNS, "")
-        row.update(
-            title=f"{vocab.EVENT_TYPES[rng.choice(list(vocab.EVENT_TYPES))]} on "
-            f"{' '.join(rng.sample(WORDS, 3))} #{i}",
-            description=" ".join(rng.choices(WORDS, k=60)),
-            organization=rng.choice(organizations),
-            level=level,
-            state=state,
-            format=fmt,
-            event_type=rng.choice(list(vocab.EVENT_TYPES)),
-            topics="|".join(rng.sample(list(vocab.TOPICS), rng.randint(1, 2))),
-            audiences="|".join(rng.sample(list(vocab.AUDIENCES), rng.randint(1, 3))),
-            timezone=timezone,
-            start_date=start.isoformat(),
-            recurrence="none",
-            languages="en|es" if rng.random() < 0.15 else "en",
-            accessibility="|".join(rng.sample(list(vocab.ACCESSIBILITY), rng.randint(0, 2))),
-            contact_name="Bench Contact",
-            contact_email=f"contact{i}@example.org",
-            cost="$10" if rng.random() < 0.2 else "",
-        )
-        kind = rng.random()
-        if fmt == "on-demand":
-            if rng.random() < 0.5:
-                row["end_date"] = (start + timedelta(days=rng.randint(30, 200))).isoformat()
-        elif kind < 0.08:  # all day, sometimes several days
-            row["all_day"] = "1"
-            last = start + timedelta(days=rng.choice([0, 0, 1, 3, 9]))
-            row["end_date"] = last.isoformat()
-        else:
-            hour = rng.randint(8, 18)
-            minute = rng.choice([0, 30])
-            length = rng.choice([60, 90, 120, 180])
-            row["start_time"] = f"{hour:02d}:{minute:02d}"
-            end_minutes = min(hour * 60 + minute + length, 23 * 60 + 30)
-            row["end_time"] = f"{end_minutes // 60:02d}:{end_minutes % 60:02d}"
-            if kind < 0.14:  # a weekly series
-                row["recurrence"] = "weekly"
-                row["recurrence_count"] = str(rng.randint(2, 6))
-        if fmt in ("in-person", "hybrid"):
-            row.update(
-                venue_name=f"Hall {i % 97}",
-                address=f"{rng.randint(1, 9999)} Main Street",
-                city=f"City {i % 389}",
-                postal_code=f"{rng.randint(10000, 99999)}",
-            )
-        if fmt in ("virtual", "hybrid", "on-demand"):
-            row["online_url"] = f"https://example.org/join/{i}"
-        mode = rng.choices(["external", "hub", "none"], [60, 10, 30])[0]
-        row["registration_mode"] = mode
-        if mode == "external":
-            row["registration_url"] = f"https://example.org/register/{i}"
-        elif mode == "hub":
-            row["capacity"] = str(rng.choice([25, 50, 100, 300]))
-        if mode != "none" and fmt != "on-demand" and rng.random() < 0.3:
-            row["registration_deadline"] = f"{(start - timedelta(days=2)).isoformat()}T17:00"
-        yield row
-
-
-def write_csv(path: Path, n: int) -> None:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(synthetic_rows(n))
+@app.get("/")
+def index():
+    return BODY, 200, {"Content-Type": "text/html; charset=utf-8"}
+"""
 
 
 def free_port() -> int:
@@ -151,31 +75,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(port: int, path: str) -> float:
+def get(port: int, path: str) -> tuple[float, bytes]:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        response.read()
+        body = response.read()
         if response.status != 200:
-            raise RuntimeError(f"{path} answered {response.status}")
+            raise RuntimeError(f"{path} answered {response.status}: {body[:300]!r}")
     finally:
         connection.close()
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, body
 
 
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+def timed(port: int, path: str) -> float:
+    return get(port, path)[0]
+
+
+def wait_until_up(port: int, server: subprocess.Popen, path: str, timeout: float = 90) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if server.poll() is not None:
             raise RuntimeError("gunicorn exited before it served a request")
         try:
-            get(port, "/healthz")
+            get(port, path)
             return
         except (OSError, RuntimeError):
             time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz")
+    raise RuntimeError(f"gunicorn did not answer {path}")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -183,83 +111,248 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run_size(n: int, requests: int, threads: int, keep: bool) -> dict[str, tuple[float, float]]:
-    folder = Path(tempfile.mkdtemp(prefix=f"htpm-bench-{n}-"))
+def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    command = [str(BIN / "gunicorn"), "-w", "2", "--bind", f"127.0.0.1:{port}",
+               "--timeout", "600", "--log-level", "warning", app]  # fmt: skip
+    return subprocess.Popen(command, cwd=cwd, env=env)
+
+
+def stop(server: subprocess.Popen | None) -> None:
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    """Resident memory of the gunicorn master's workers (Linux /proc)."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master.pid):
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
+def measure(port: int, path: str, requests: int, clients: int) -> list[float]:
+    for _ in range(4):  # warm both workers
+        get(port, path)
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(timed, [port] * requests, [path] * requests))
+
+
+IN_PROCESS = """
+import json, statistics, sys, time
+from app import app
+client = app.test_client()
+out = {}
+for path in json.loads(sys.argv[1]):
+    for _ in range(3):
+        client.get(path)
+    cpu, wall = [], []
+    for _ in range(int(sys.argv[2])):
+        c, w = time.process_time(), time.perf_counter()
+        client.get(path)
+        cpu.append((time.process_time() - c) * 1000)
+        wall.append((time.perf_counter() - w) * 1000)
+    out[path] = [statistics.median(cpu), statistics.median(wall)]
+print(json.dumps(out))
+"""
+
+
+def in_process(env: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median CPU and wall milliseconds per request of each URL, in one process through
+    Flask's test client: the app's own work, less sensitive than latency to other load on
+    the machine (PostgreSQL's share of the work runs in its server, not counted as CPU)."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, json.dumps(list(URLS.values())), str(repeat)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {name: tuple(found[path]) for name, path in URLS.items()}
+
+
+def load(env: dict, n: int, csv_path: Path) -> float:
+    flask = str(BIN / "flask")
+    subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    began = time.perf_counter()
+    subprocess.run([flask, "imports", "file", str(csv_path), "--trusted"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - began
+
+
+def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "HTPM_INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'htpm.sqlite3'}",
+        "DATABASE_URL": url,
         "HTPM_RATELIMITS": "off",
         "SECRET_KEY": "bench",
         "PYTHONWARNINGS": "ignore",
     }
-    server = None
-    try:
-        data = folder / "events.csv"
-        began = time.perf_counter()
-        write_csv(data, n)
-        flask = str(BIN / "flask")
-        subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+    if csv_path is None:
+        subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        capture_output=True)  # fmt: skip
-        subprocess.run([flask, "imports", "file", str(data), "--trusted"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)  # fmt: skip
-        print(f"  {n} events generated and imported in {time.perf_counter() - began:.0f} s",
-              flush=True)  # fmt: skip
-        port = free_port()
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--timeout", "300", "--log-level", "warning", "app:app"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        wait_until_up(port, server)
+        print(f"  {label}, the database as it is, migrated ({url})", flush=True)
+    else:
+        took = load(env, n, csv_path)
+        print(f"  {label}, {n} events imported in {took:.0f} s", flush=True)
+    app_port, minimal_port = free_port(), free_port()
+    server = minimal = None
+    try:
+        server = gunicorn("app:app", app_port, env, ROOT)
+        wait_until_up(app_port, server, "/healthz")
+        body = folder / "events-page.html"
+        body.write_bytes(get(app_port, "/events")[1])
+        (folder / "minimal_app.py").write_text(MINIMAL_APP)
+        minimal = gunicorn("minimal_app:app", minimal_port, {**env, "BENCH_BODY": str(body)},
+                           folder)  # fmt: skip
+        wait_until_up(minimal_port, minimal, "/")
         results = {}
         for name, path in URLS.items():
-            for _ in range(3):  # warm both workers
-                get(port, path)
-            with ThreadPoolExecutor(threads) as pool:
-                times = list(pool.map(get, [port] * requests, [path] * requests))
-            results[name] = (statistics.median(times), percentile(times, 0.95))
+            times = measure(app_port, path, args.requests, args.clients)
+            base = measure(minimal_port, "/", args.requests, args.clients)
+            p50, p95, base50 = (statistics.median(times), percentile(times, 0.95),
+                                statistics.median(base))  # fmt: skip
+            results[name] = (p50, p95, base50)
+            print(
+                f"    {name:<20} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+                f"minimal Flask p50 {base50:5.1f} ms  ratio {p50 / base50:5.1f}",
+                flush=True,
+            )
+        results["rss"] = worker_rss_mb(server)
+        print(f"    worker RSS after the run: {', '.join(f'{r:.0f}' for r in results['rss'])} MB")
+        stop(server)
+        server = None
+        results["cpu"] = in_process(env, args.in_process)
+        for name, (cpu, wall) in results["cpu"].items():
+            print(f"    in-process {name:<20} CPU {cpu:6.1f} ms  wall {wall:6.1f} ms", flush=True)
         return results
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if keep:
-            print(f"  kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        stop(server)
+        stop(minimal)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000])
+    parser.add_argument("--databases", default="sqlite,postgresql",
+                        help="comma-separated: sqlite, postgresql (default both)")  # fmt: skip
     parser.add_argument("--requests", type=int, default=200, help="per URL (default 200)")
-    parser.add_argument("--threads", type=int, default=4, help="client threads (default 4)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary databases")
+    parser.add_argument("--clients", type=int, default=2,
+                        help="client threads (default 2: one per gunicorn worker)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--in-process", type=int, default=30,
+                        help="requests per URL measured in-process (default 30)")  # fmt: skip
+    parser.add_argument("--database-url", help="measure this loaded database (no import); "
+                        "the single size given names it")  # fmt: skip
     args = parser.parse_args()
+    kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
+    if args.database_url:
+        kind = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
+        n = args.sizes[0]
+        folder = Path(tempfile.mkdtemp(prefix="htpm-calendar-bench-"))
+        try:
+            result = run_one(kind, args.database_url, n, None, folder, args)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print_table({(kind, n): result}, [kind], [n], args)
+        return
 
-    table: dict[int, dict[str, tuple[float, float]]] = {}
-    for n in args.sizes:
-        print(f"N = {n}:", flush=True)
-        table[n] = run_size(n, args.requests, args.threads, args.keep)
+    tmp = Path(tempfile.mkdtemp(prefix="htpm-calendar-bench-"))
+    table: dict[tuple[str, int], dict] = {}
+    cluster = None
+    try:
+        files = {}
+        for n in args.sizes:
+            files[n] = tmp / f"january-{n}.csv"
+            write_csv(files[n], n)
+        for kind in kinds:
+            if kind == "postgresql":
+                from pg import Cluster
 
+                cluster = Cluster(tmp / "pg")
+                if not cluster.available:
+                    print("PostgreSQL (initdb/pg_ctl) is not installed: skipped.")
+                    continue
+                base = cluster.start()
+                import sqlalchemy as sa
+
+                engine = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+            for n in args.sizes:
+                if kind == "sqlite":
+                    url = f"sqlite:///{tmp / f'sqlite-{n}' / 'htpm.sqlite3'}"
+                else:
+                    with engine.connect() as conn:
+                        conn.execute(sa.text(f"CREATE DATABASE bench_{n}"))
+                    url = f"{base}/bench_{n}"
+                table[kind, n] = run_one(kind, url, n, files[n], tmp / f"{kind}-{n}", args)
+            if cluster is not None:
+                engine.dispose()
+                cluster.stop()
+                cluster = None
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    print_table(table, kinds, args.sizes, args)
+
+
+def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> None:
     print()
-    header = f"{'URL':<20}" + "".join(f"{f'N={n} p50':>14}{'p95':>9}" for n in args.sizes)
-    print(header)
-    print("-" * len(header))
-    for name in URLS:
-        cells = "".join(f"{table[n][name][0]:>14.1f}{table[n][name][1]:>9.1f}" for n in args.sizes)
-        print(f"{name:<20}{cells}")
-    print("(milliseconds; gunicorn, 2 workers, SQLite, "
-          f"{args.requests} requests per URL from {args.threads} threads)")  # fmt: skip
-    if len(args.sizes) >= 2:
-        small, large = args.sizes[0], args.sizes[-1]
-        ratio = table[large]["/events"][0] / table[small]["/events"][0]
-        verdict = "meets" if ratio <= 1.5 else "misses"
-        print(f"/events p50 at N={large} is {ratio:.2f}x N={small} ({verdict} the 1.5x target)")
+    print(
+        f"gunicorn -w 2, {args.requests} requests per URL from {args.clients} client threads; "
+        "p50 / p95 in ms; ratio = p50 ÷ the minimal Flask app's p50 measured just after"
+    )
+    for kind in kinds:
+        sizes = [n for n in all_sizes if (kind, n) in table]
+        if not sizes:
+            continue
+        head = f"| {kind} | " + " | ".join(f"N={n:,} p50 / p95 (ratio)" for n in sizes)
+        if len(sizes) > 1:
+            head += f" | growth {sizes[0]:,} → {sizes[-1]:,}"
+        print(head + " |")
+        print("|---|" + "---:|" * (len(sizes) + (len(sizes) > 1)))
+        for name in URLS:
+            cells = [
+                f"{table[kind, n][name][0]:.1f} / {table[kind, n][name][1]:.1f} "
+                f"({table[kind, n][name][0] / table[kind, n][name][2]:.1f}×)"
+                for n in sizes
+            ]
+            if len(sizes) > 1:
+                cells.append(
+                    f"{table[kind, sizes[-1]][name][0] / table[kind, sizes[0]][name][0]:.2f}×"
+                )
+            print(f"| `{URLS[name]}` | " + " | ".join(cells) + " |")
+        for name in URLS:
+            cells = [f"{table[kind, n]['cpu'][name][0]:.1f}" for n in sizes]
+            if len(sizes) > 1:
+                first = table[kind, sizes[0]]["cpu"][name][0]
+                cells.append(f"{table[kind, sizes[-1]]['cpu'][name][0] / first:.2f}×")
+            print(f"| `{URLS[name]}` in-process CPU ms | " + " | ".join(cells) + " |")
+        rss = [", ".join(f"{r:.0f}" for r in table[kind, n]["rss"]) + " MB" for n in sizes]
+        print(
+            "| worker RSS after the run | "
+            + " | ".join(rss)
+            + (" |  |" if len(sizes) > 1 else " |")
+        )
+        print()
 
 
 if __name__ == "__main__":

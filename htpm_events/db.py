@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.visitors import InternalTraversal
 
 #: The largest id an integer primary key holds on every supported database (PostgreSQL's
 #: ``integer`` is the narrowest): a larger number in a URL or a query is not an id.
@@ -65,3 +67,25 @@ def set_sqlite_pragmas(dbapi_connection, connection_record):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Unindexed(sa.sql.expression.ColumnElement):
+    """A column that SQLite may not use an index for (rendered ``+column``, SQLite's own
+    idiom); other databases see the plain column and let their planner choose."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _compile_unindexed(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _compile_unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)

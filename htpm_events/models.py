@@ -6,12 +6,14 @@ from .events.models import (
     DataVersion,
     Event,
     EventCohost,
+    EventOccurrence,
     EventRevision,
     EventTag,
     Flyer,
     KeyDate,
     Organization,
 )
+from .events.occurrence_rows import store_occurrences  # noqa: F401  (keeps the rows)
 from .feeds.models import FeedCache, FeedPiece
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain
@@ -24,6 +26,7 @@ __all__ = [
     "DataVersion",
     "Event",
     "EventCohost",
+    "EventOccurrence",
     "EventRevision",
     "EventTag",
     "FeedCache",

@@ -1,5 +1,6 @@
 """Text helpers: sanitized Markdown, plain text, slugs, safe links."""
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -15,9 +16,13 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
     """Markdown to HTML that is safe to embed: nh3 keeps only the tags above and
-    http/https/mailto links, and marks links ``rel="nofollow noopener noreferrer"``."""
+    http/https/mailto links, and marks links ``rel="nofollow noopener noreferrer"``.
+
+    Rendering 1–2 KB takes about 2 ms, and the API's first page holds 100 descriptions:
+    the last 1 024 results are kept (a few MB; the same text always gives the same HTML)."""
     html = _md.render(text)
     # Headings in a description sit below the event title (h1), so shift them down.
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)

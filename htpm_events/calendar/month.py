@@ -14,7 +14,7 @@ from ..events.filters import EventFilter
 from ..events.keydates import ensure_key_dates, key_dates_between
 from ..events.models import KeyDate
 from ..events.occurrences import Occurrence
-from ..events.queries import Window, agenda, grid_occurrences
+from ..events.queries import Grid, Window, agenda, grid_days
 from ..events.services import clock, short_zone
 from ..extensions import db
 from ..i18n import current_locale
@@ -32,9 +32,12 @@ class Day:
     date: date
     in_month: bool
     is_today: bool
+    #: The first :data:`DAY_LIMIT` occurrences of the day.
     items: list[Occurrence] = field(default_factory=list)
     key_dates: list[KeyDate] = field(default_factory=list)
     focus_week: KeyDate | None = None
+    #: How many occurrences the day has in all.
+    total: int = 0
 
     @property
     def shown(self) -> list[Occurrence]:
@@ -42,7 +45,7 @@ class Day:
 
     @property
     def more(self) -> int:
-        return max(0, len(self.items) - DAY_LIMIT)
+        return max(0, self.total - len(self.shown))
 
 
 def grid_bounds(year: int, month: int) -> tuple[date, date]:
@@ -55,7 +58,7 @@ def grid_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def build_weeks(
-    year: int, month: int, occs: list[Occurrence], key_dates: list[KeyDate], today: date
+    year: int, month: int, grid: Grid | None, key_dates: list[KeyDate], today: date
 ) -> list[list[Day]]:
     start, end = grid_bounds(year, month)
     days: dict[date, Day] = {}
@@ -63,11 +66,10 @@ def build_weeks(
     while day <= end:
         days[day] = Day(day, day.month == month, day == today)
         day += timedelta(days=1)
-    for occ in occs:
-        day = max(occ.start_date, start)
-        while day <= min(occ.last_date, end):
-            days[day].items.append(occ)
-            day += timedelta(days=1)
+    if grid is not None:
+        for day, items in grid.items.items():
+            days[day].items = items
+            days[day].total = grid.counts.get(day, len(items))
     for kd in key_dates:
         day = max(kd.start_date, start)
         while day <= min(kd.end_date, end):
@@ -101,12 +103,13 @@ def month(year: int, month: int):
     start, end = grid_bounds(year, month)
     first = max(start, event_filter.date_from or start)
     last = min(end, event_filter.date_to or end)
-    occs = grid_occurrences(event_filter, Window(now, first, last)) if first <= last else []
+    window = Window(now, first, last)
+    grid = grid_days(event_filter, window, DAY_LIMIT) if first <= last else None
     if month == 1:
         ensure_key_dates(year)
         db.session.commit()
     key_dates = key_dates_between(start, end)
-    weeks = build_weeks(year, month, occs, key_dates, hub_today(now))
+    weeks = build_weeks(year, month, grid, key_dates, hub_today(now))
     prev_month = date(year, month, 1) - timedelta(days=1)
     next_month = date(year, month, 28) + timedelta(days=7)
     query = event_filter.query_string()
@@ -134,7 +137,7 @@ def month(year: int, month: int):
         prev_name=month_title(prev_month),
         next_name=month_title(next_month),
         grid_time=lambda occ: f"{clock(occ.start)} {short_zone(occ.event.timezone, occ.start)}",
-        count=len(occs),
+        count=grid.total if grid else 0,
         empty=empty,
         later_name=month_title(later) if later else None,
         later_url=url_for("calendar.month", year=later.year, month=later.month)

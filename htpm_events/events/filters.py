@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import vocab
-from ..db import MAX_ID
+from ..db import MAX_ID, Unindexed
 from ..extensions import db
 from .models import Event, EventTag, Organization
 
@@ -124,13 +124,22 @@ class EventFilter:
 
     # --- SQL -----------------------------------------------------------------------------
 
-    def conditions(self, now: datetime | None = None) -> list:
-        """WHERE clauses on :class:`Event` for everything but the date window and status."""
+    def conditions(self, now: datetime | None = None, unindexed: bool = False) -> list:
+        """WHERE clauses on :class:`Event` for everything but the date window and status.
+
+        ``unindexed``: for a read driven by another table's index (the occurrence rows, in
+        order), keep SQLite from starting at an index of events that a filter names (it
+        would then sort every match to return the first fifty)."""
         where = []
+
+        def column(name: str):
+            found = getattr(Event, name)
+            return Unindexed(found) if unindexed else found
+
         for param in ("level", "state", "format", "event_type"):
             values = getattr(self, param)
             if values:
-                where.append(getattr(Event, param).in_(values))
+                where.append(column(param).in_(values))
         for param, kind in TAG_KINDS.items():
             values = getattr(self, param)
             if not values:
@@ -142,7 +151,7 @@ class EventFilter:
                 sa.exists().where(EventTag.event_id == Event.id, EventTag.kind == kind, match)
             )
         if self.org:
-            where.append(Event.organization_id.in_(self.org))
+            where.append(column("organization_id").in_(self.org))
         if self.free:
             where.append(
                 sa.or_(
@@ -153,12 +162,12 @@ class EventFilter:
             )
         if self.open:
             now = now or datetime.now(UTC)
-            where.append(Event.registration_mode.in_(("external", "hub")))
-            where.append(Event.status == "approved")
+            where.append(column("registration_mode").in_(("external", "hub")))
+            where.append(column("status") == "approved")
             where.append(
                 sa.or_(
-                    Event.registration_deadline > now,
-                    sa.and_(Event.registration_deadline.is_(None), Event.starts_at > now),
+                    column("registration_deadline") > now,
+                    sa.and_(column("registration_deadline").is_(None), column("starts_at") > now),
                 )
             )
         if self.q:

@@ -47,6 +47,8 @@ class Event(db.Model):
         #: The agenda's order: local first day, then instant.
         sa.Index("ix_events_status_start_date", "status", "start_date", "starts_at", "id"),
         sa.Index("ix_events_status_series_ends_at", "status", "series_ends_at"),
+        #: The "On demand" section's order.
+        sa.Index("ix_events_format_status_starts_at", "format", "status", "starts_at", "id"),
         sa.Index("ix_events_level", "level"),
         sa.Index("ix_events_state", "state"),
         sa.Index("ix_events_format", "format"),
@@ -218,6 +220,50 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.status}>"
+
+
+class EventOccurrence(db.Model):
+    """One local day that one occurrence of a public, dated event covers: the lists and the
+    month grid page through these rows on an index instead of expanding series per request.
+
+    A one-day occurrence has one row (``day == start_date``); an exhibit from Jan 7 to
+    Jan 31 has 25. Kept by :func:`htpm_events.events.occurrence_rows.store_occurrences`
+    for approved events and published cancelled ones; pending, rejected and on-demand
+    events have none."""
+
+    __tablename__ = "event_occurrences"
+    __table_args__ = (
+        #: The lists' order (day listed under, instant, event), and the grid's per-day count
+        #: without reading the events table.
+        sa.Index(
+            "ix_event_occurrences_day",
+            "day",
+            "starts_at",
+            "event_id",
+            "first_day",
+            "listed_until",
+            "ends_at",
+            "start_date",
+        ),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The occurrence's start, UTC.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    #: A local day (in the event's zone) the occurrence covers.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    #: The occurrence's exclusive end, UTC.
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The local day the occurrence starts on.
+    start_date: Mapped[date] = mapped_column(sa.Date)
+    #: ``day == start_date``: the row the lists show the occurrence under (unless it began
+    #: before the window). A column, not the comparison, so that PostgreSQL estimates it.
+    first_day: Mapped[bool] = mapped_column(default=True)
+    #: A cancelled event is listed until its series has ended (its ``series_ends_at``);
+    #: None for an approved one.
+    listed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class EventTag(db.Model):

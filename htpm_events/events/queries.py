@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.orm import defer, selectinload
 
+from ..db import Unindexed
 from ..extensions import db
 from ..timeutil import zone
 from .filters import MAX_OFFSET, EventFilter
-from .models import Event, EventCohost
+from .models import Event, EventCohost, EventOccurrence
 from .occurrences import Occurrence, occurrences
 
 PUBLIC_STATUSES = ("approved", "cancelled")
@@ -38,30 +37,14 @@ GRID_COLUMNS = (
 )  # fmt: skip
 
 
-class Unindexed(sa.sql.expression.ColumnElement):
-    """A column that SQLite may not use an index for (rendered ``+column``, SQLite's own
-    idiom); other databases see the plain column and let their planner choose."""
-
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column):
-        self.column = column
-        self.type = column.type
-
-
-@compiles(Unindexed)
-def _compile_unindexed(element, compiler, **kw):
-    return compiler.process(element.column, **kw)
-
-
-@compiles(Unindexed, "sqlite")
-def _compile_unindexed_sqlite(element, compiler, **kw):
-    return "+" + compiler.process(element.column, **kw)
-
-
 def with_details(query):
     return query.options(selectinload(Event.tags), selectinload(Event.organization))
+
+
+def for_lists(query):
+    """What a list item shows (``_macros.event_item``, the widget): the organization's name,
+    never the tags or the description (1–2 KB each)."""
+    return query.options(selectinload(Event.organization), defer(Event.description))
 
 
 def public_condition():
@@ -119,6 +102,21 @@ class Window:
         if self.last is not None:
             end = datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=tz)
         return start, end
+
+    def day_range(self) -> tuple[date, date]:
+        """The earliest and the latest "first day" of the window over every zone: ``first``
+        twice, or today from UTC-12 to UTC+14."""
+        if self.first is not None:
+            return self.first, self.first
+        return (self.now - MAX_WEST).date(), (self.now + MAX_OFFSET).date()
+
+    def keeps(self, row) -> bool:
+        """Whether an occurrence row (``day``, ``start_date``, ``timezone``) is the one that
+        lists its occurrence in this window: the day it starts, or the window's first day in
+        the event's zone for one that began earlier. Exact; the SQL of
+        :func:`occurrence_rows` is exact too when ``first`` is given."""
+        first = self.start_day(row.timezone)
+        return row.day >= first and (row.day == row.start_date or row.day == first)
 
     def on_demand_first(self) -> date:
         return self.first or (self.now - MAX_WEST).date()
@@ -188,11 +186,17 @@ def ordered_ids(
 
 
 def events_in_order(
-    event_filter: EventFilter, window: Window, where: list, limit: int, after=None, by_day=False
+    event_filter: EventFilter,
+    window: Window,
+    where: list,
+    limit: int,
+    after=None,
+    by_day=False,
+    details=with_details,
 ):
     ids = ordered_ids(event_filter, window, where, limit, after, by_day)
     query = (
-        with_details(sa.select(Event))
+        details(sa.select(Event))
         .join(ids, ids.c.id == Event.id)
         .order_by(*order_keys(by_day))
         .limit(limit)
@@ -221,46 +225,72 @@ class AgendaPage:
         return grouped
 
 
+def listed_row(now: datetime):
+    """An occurrence row is listed unless its event was cancelled and has ended."""
+    occ = EventOccurrence
+    return sa.or_(occ.listed_until.is_(None), occ.listed_until > now)
+
+
+def occurrence_rows(event_filter: EventFilter, window: Window):
+    """The SELECT of the rows listing the window's occurrences, in the lists' order (day
+    listed under, start instant, event id), on the ``ix_event_occurrences_day`` index: an
+    ordered range scan that a LIMIT stops early, whatever the number of events."""
+    occ = EventOccurrence
+    low, high = window.day_range()
+    conditions = event_filter.conditions(window.now, unindexed=True)
+    query = sa.select(
+        occ.event_id, occ.day, occ.start_date, occ.starts_at, occ.ends_at, Event.timezone
+    ).where(
+        occ.day >= low,
+        sa.or_(occ.first_day, occ.day <= high),
+        listed_row(window.now),
+    )
+    if window.last is not None:
+        query = query.where(occ.day <= window.last)
+    query = query.join_from(occ, Event, Event.id == occ.event_id)
+    return query.where(*conditions).order_by(occ.day, occ.starts_at, occ.event_id)
+
+
+def rows_as_occurrences(rows, events: dict) -> list[Occurrence]:
+    """Occurrence rows with their events (``events``: id -> event or light row)."""
+    result = []
+    for row in rows:
+        tz = zone(row.timezone)
+        event = events[row.event_id]
+        result.append(Occurrence(event, row.starts_at.astimezone(tz), row.ends_at.astimezone(tz)))
+    return result
+
+
 def agenda(event_filter: EventFilter, window: Window, page: int = 1, per_page: int = 50):
     """Page ``page`` of the dated occurrences in the window, ordered by the day they are
-    listed under, then start, then event.
-
-    Events come from the database in (local first day, ``starts_at``) order, ``limit`` at
-    a time. When the read stops at an event whose first day is D0 and which starts at
-    instant T, every event not read has a first day after D0, or D0 and a start at T or
-    later; so every occurrence not read is listed under (D0, T) or later, and the
-    occurrences sorting before (D0, T) are complete. If they are too few for this page
-    (many recurring events, or a deep page), read more. (Reading in ``starts_at`` order
-    instead would have to read 14 hours of events past the page, to cover every zone.)"""
+    listed under, then start, then event: rows of ``event_occurrences`` read in that order
+    with a LIMIT, then the page's events (with their tags and organization)."""
     need = page * per_page + 1
     limit = need + 25
-    where = [Event.format != "on-demand", *window.dated_sql(ordered=True)]
+    query = occurrence_rows(event_filter, window)
     while True:
-        events = events_in_order(event_filter, window, where, limit, by_day=True)
-        items = [
-            (window.day_of(occ), occ.start.timestamp(), occ.event.id, occ)
-            for event in events
-            for occ in window.occurrences(event)
-        ]
-        items.sort(key=lambda item: item[:3])
-        exhausted = len(events) < limit
-        if not exhausted:
-            last = events[-1]
-            cutoff = (last.start_date, last.starts_at.timestamp())
-            items = [item for item in items if item[:2] < cutoff]
-        if exhausted or len(items) >= need:
+        rows = db.session.execute(query.limit(limit)).all()
+        kept = [row for row in rows if window.keeps(row)]
+        if len(rows) < limit or len(kept) >= need:
             break
         limit *= 4
     start = (page - 1) * per_page
-    chosen = [item[3] for item in items[start : start + per_page]]
-    return AgendaPage(chosen, len(items) > start + per_page, window)
+    chosen = kept[start : start + per_page]
+    ids = {row.event_id for row in chosen}
+    events = {}
+    if ids:
+        events = {
+            event.id: event
+            for event in db.session.scalars(for_lists(sa.select(Event)).where(Event.id.in_(ids)))
+        }
+    return AgendaPage(rows_as_occurrences(chosen, events), len(kept) > start + per_page, window)
 
 
 def on_demand(event_filter: EventFilter, window: Window, page: int = 1, per_page: int = 50):
     """On-demand items whose availability overlaps the window, in the order they became
     available (the same ordered scan as the agenda): (items, has_next)."""
-    where = [Unindexed(Event.format) == "on-demand", *window.on_demand_sql()]
-    items = events_in_order(event_filter, window, where, page * per_page + 1)
+    where = [Event.format == "on-demand", *window.on_demand_sql()]
+    items = events_in_order(event_filter, window, where, page * per_page + 1, details=for_lists)
     start = (page - 1) * per_page
     return items[start : start + per_page], len(items) > start + per_page
 
@@ -289,24 +319,101 @@ def best_matches(event_filter: EventFilter, window: Window, limit: int = 5) -> l
 # --- the month grid --------------------------------------------------------------------------
 
 
-def grid_occurrences(event_filter: EventFilter, window: Window) -> list[Occurrence]:
-    """Every dated occurrence in a (month-sized) window, as light rows, in start order."""
-    query = (
-        sa.select(*GRID_COLUMNS)
-        .where(
-            listed(window.now),
-            Event.format != "on-demand",
-            *window.dated_sql(),
-            *event_filter.conditions(window.now),
-        )
-        .order_by(Event.starts_at, Event.id)
+@dataclass
+class Grid:
+    """The month grid's content: each day's first occurrences, and how many it has."""
+
+    items: dict[date, list[Occurrence]]
+    counts: dict[date, int]
+    #: Occurrences overlapping the window (each counted once).
+    total: int
+
+
+def grid_days(event_filter: EventFilter, window: Window, per_day: int) -> Grid:
+    """The first ``per_day`` occurrences of each day ``window.first``..``window.last`` and
+    every day's count: one GROUP BY over the days' index range (without a filter it reads
+    only the index) and one UNION ALL of a LIMITed index range per day."""
+    occ = EventOccurrence
+    first, last = window.first, window.last
+    conditions = event_filter.conditions(window.now, unindexed=True)
+
+    def rows(*columns):
+        query = sa.select(*columns).where(listed_row(window.now))
+        if conditions:
+            query = query.join_from(occ, Event, Event.id == occ.event_id).where(*conditions)
+        return query
+
+    starts_here = sa.or_(occ.first_day, occ.day == first)
+    counted = (
+        rows(occ.day, sa.func.count(), sa.func.sum(sa.case((starts_here, 1), else_=0)))
+        .where(occ.day >= first, occ.day <= last)
+        .group_by(occ.day)
     )
-    result = [occ for row in db.session.execute(query) for occ in window.occurrences(row)]
-    result.sort(key=lambda occ: (occ.start.timestamp(), occ.event.id))
-    return result
+
+    def count() -> tuple[dict, int]:
+        counts, total = {}, 0
+        for day, found, started in db.session.execute(counted):
+            counts[day] = found
+            total += started or 0
+        return counts, total
+
+    from .memo import remembered
+
+    key = ("grid", tuple(event_filter.params()), first, last, *listing_instant(window))
+    counts, total = remembered(key, count)
+    busy = [day for day in sorted(counts)]
+    items: dict[date, list[Occurrence]] = {day: [] for day in busy}
+    if not busy:
+        return Grid(items, counts, total)
+    columns = (occ.event_id, occ.day, occ.starts_at, occ.ends_at)
+    parts = [
+        rows(*columns)
+        .where(occ.day == day)
+        .order_by(occ.starts_at, occ.event_id)
+        .limit(per_day)
+        .subquery()
+        for day in busy
+    ]
+    picked = db.session.execute(sa.union_all(*(sa.select(part) for part in parts))).all()
+    ids = {row.event_id for row in picked}
+    events = {
+        row.id: row for row in db.session.execute(sa.select(*GRID_COLUMNS).where(Event.id.in_(ids)))
+    }
+    for row in picked:
+        event = events[row.event_id]
+        tz = zone(event.timezone)
+        items[row.day].append(
+            Occurrence(event, row.starts_at.astimezone(tz), row.ends_at.astimezone(tz))
+        )
+    for day_items in items.values():
+        day_items.sort(key=lambda o: (o.start.timestamp(), o.event.id))
+    return Grid(items, counts, total)
 
 
 # --- the JSON API ----------------------------------------------------------------------------
+
+
+def occurs_in(window: Window, first: date, before: date | None = None):
+    """An occurrence row of the event covers a day from ``first`` (up to ``window.last``,
+    and before ``before``)."""
+    occ = EventOccurrence
+    where = [occ.event_id == Event.id, occ.day >= first]
+    if window.last is not None:
+        where.append(occ.day <= window.last)
+    if before is not None:
+        where.append(occ.day < before)
+    return sa.exists().where(*where)
+
+
+def surely_holds(window: Window, event) -> bool:
+    """Whether a dated event that :func:`occurs_in` from the window's lowest first day
+    certainly holds without checking it zone by zone: with ``from=``, always; without, when
+    it ends well after every zone's today and ``to=`` is not given."""
+    if window.first is not None:
+        return True
+    _, high = window.day_range()
+    edge = datetime.combine(high + timedelta(days=1), time(0), tzinfo=UTC) + MAX_OFFSET
+    return window.last is None and event.series_ends_at > edge
 
 
 def api_events(
@@ -314,10 +421,16 @@ def api_events(
 ) -> tuple[list[Event], bool]:
     """Events (not occurrences) in the window, by ``(starts_at, id)``, after the cursor
     ``after`` and ``skip`` further matches: (events, has_more). The same events as the
-    agenda's occurrences plus its on-demand section."""
+    agenda's occurrences plus its on-demand section: a dated event is in the window when
+    one of its occurrence rows is."""
+    low, _ = window.day_range()
     where = [
         sa.or_(
-            sa.and_(Event.format != "on-demand", *window.dated_sql(ordered=True)),
+            sa.and_(
+                Event.format != "on-demand",
+                *window.dated_sql(ordered=True),
+                occurs_in(window, low),
+            ),
             sa.and_(Event.format == "on-demand", *window.on_demand_sql()),
         )
     ]
@@ -326,7 +439,8 @@ def api_events(
     while True:
         events = events_in_order(event_filter, window, where, batch, after)
         for event in events:
-            if not window.holds(event):
+            checked = event.format == "on-demand" or surely_holds(window, event)
+            if not (checked or window.holds(event)):
                 continue
             if skip:
                 skip -= 1
@@ -340,24 +454,51 @@ def api_events(
         batch = min(batch * 2, 2000)
 
 
-#: Events this close to a window's UTC edges (or recurring) are checked zone by zone.
-EDGE = timedelta(days=2)
-
-
 def api_total(event_filter: EventFilter, window: Window) -> int:
-    """How many events :func:`api_events` lists over all its pages. One COUNT for the events
-    that are surely in the window; only those near its edges (where the event's zone
-    decides) and recurring ones (whose occurrences may skip it) are read and checked."""
+    """:func:`count_events`, remembered per data version (see :mod:`.memo`)."""
+    from .memo import remembered
+
+    key = ("api_total", tuple(event_filter.params()), window.first, window.last,
+           window.day_range(), *listing_instant(window))  # fmt: skip
+    return remembered(key, lambda: count_events(event_filter, window))
+
+
+def listing_instant(window: Window) -> tuple:
+    """What a remembered count may depend on besides the data: cancelled events leave the
+    lists when they end and ``open=1`` closes with deadlines, so it is kept for a minute
+    at most."""
+    return (int(window.now.timestamp()) // 60,)
+
+
+def count_events(event_filter: EventFilter, window: Window) -> int:
+    """How many events :func:`api_events` lists over all its pages. A one-time event far
+    enough inside the window is counted from the events table alone; a series, or an event
+    near the window's edges, by its occurrence rows (exact with ``from=``); without
+    ``from=``, the events whose rows all lie within a day of today are checked zone by
+    zone."""
+    low, high = window.day_range()
     base = [listed(window.now), *event_filter.conditions(window.now)]
     on_demand = sa.and_(Event.format == "on-demand", *window.on_demand_sql())
     dated = sa.and_(Event.format != "on-demand", *window.dated_sql())
-    start_edge = datetime.combine(window.first or window.now.date(), time(0), tzinfo=UTC)
-    near = [Event.rrule.is_not(None), Event.series_ends_at < start_edge + EDGE]
+    single = [
+        Event.rrule.is_(None),
+        Event.rdates.is_(None),
+        Event.series_ends_at > datetime.combine(high, time(0), tzinfo=UTC) + MAX_OFFSET,
+    ]
     if window.last is not None:
-        end_edge = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
-        near.append(Event.starts_at >= end_edge - EDGE)
-    uncertain = sa.or_(*near)
-    surely = sa.or_(on_demand, sa.and_(dated, sa.not_(uncertain)))
-    total = db.session.scalar(sa.select(sa.func.count(Event.id)).where(*base, surely)) or 0
-    checked = db.session.scalars(sa.select(Event).where(*base, dated, uncertain))
+        end = datetime.combine(window.last + timedelta(days=1), time(0), tzinfo=UTC)
+        single.append(Event.starts_at < end - MAX_OFFSET)
+    surely = sa.and_(*single)
+
+    def count(*where) -> int:
+        return db.session.scalar(sa.select(sa.func.count(Event.id)).where(*base, *where)) or 0
+
+    total = count(sa.or_(on_demand, sa.and_(dated, surely)))
+    total += count(dated, sa.not_(surely), occurs_in(window, high))
+    if low == high:
+        return total
+    uncertain = sa.and_(
+        dated, sa.not_(surely), occurs_in(window, low, before=high), ~occurs_in(window, high)
+    )
+    checked = db.session.scalars(sa.select(Event).where(*base, uncertain))
     return total + sum(1 for event in checked if window.holds(event))

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..events.models import Event, EventRevision, EventTag
+from ..events.occurrence_rows import store_occurrences
 from ..events.services import (
     apply_data,
     bump_data_version,
@@ -390,6 +391,9 @@ def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
             ).all()
         )
     ids = [found[draft.external_uid] for draft in drafts]
+    for event_id, draft in zip(ids, drafts, strict=True):
+        draft.id = event_id
+    store_occurrences(drafts, connection)
     tags = []
     for event_id, draft in zip(ids, drafts, strict=True):
         positions: dict[str, int] = {}
