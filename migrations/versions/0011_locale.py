@@ -24,7 +24,14 @@ def upgrade():
             batch_op.add_column(sa.Column("locale", sa.String(length=8), nullable=True))
 
 
+#: An index on an expression (0009): SQLite's batch mode cannot copy it, so it is dropped
+#: before the events table is rebuilt and made again after.
+LINK_INDEX = "ix_events_registration_url_lower"
+
+
 def downgrade():
+    op.drop_index(LINK_INDEX, table_name="events")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("locale")
+    op.create_index(LINK_INDEX, "events", [sa.text("lower(registration_url)")])

@@ -7,51 +7,13 @@ from __future__ import annotations
 import gzip
 import os
 import signal
-import subprocess
-import sys
-import time
 from http.client import HTTPConnection
-from pathlib import Path
 
 import pytest
 
 from htpm_events.extensions import db
 
-from ..pg import free_port
-from ..processes import child_env
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_gunicorn(database_url: str, instance: Path, threads: int) -> tuple[subprocess.Popen, int]:
-    instance.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = child_env(
-        DATABASE_URL=database_url,
-        HTPM_INSTANCE_PATH=instance,
-        SECRET_KEY="test-secret",
-        HTPM_RATELIMITS="off",
-        HTPM_BASE_URL="http://localhost",
-    )
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2"]
-    command += ["--threads", str(threads), "-b", f"127.0.0.1:{port}", "app:app"]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if get(port, "/healthz")[0] == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise AssertionError("gunicorn did not start")
+from ..processes import start_gunicorn
 
 
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
@@ -72,7 +34,9 @@ def test_gunicorn_sends_the_cached_file_exactly(
         january_event(title=f"Event {n}", day=1 + n % 28, description="Details. " * 150)
     expected = client.get("/feeds/events.ics")
     db.session.remove()
-    process, port = start_gunicorn(database_url, tmp_path / "instance-gunicorn", threads)
+    process, port = start_gunicorn(
+        database_url, tmp_path / "instance-gunicorn", "-w", "2", "--threads", str(threads)
+    )
     try:
         for _ in range(3):  # built once, then sent from the file by either worker
             status, body, headers = get(port, "/feeds/events.ics")
