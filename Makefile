@@ -7,7 +7,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?=
 TRANSLATIONS := htpm_events/translations
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_ -k lazy_ngettext:1,2
 
 .PHONY: run test lint format install install-test system-test-deps bench clean messages
 

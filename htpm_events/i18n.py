@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request
-from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 
 #: The interface languages, the first the default.
 LOCALES = ("en", "es")
@@ -73,6 +73,23 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.after_request(language_headers)
     app.context_processor(switch_context)
+    app.jinja_env.filters["stored_text"] = stored_text
+
+
+def in_english(text) -> str:
+    """A message (perhaps a lazy translation) as it is kept in the database: English, whoever
+    caused it (a moderator's "Run now" in Spanish, the worker, the command line)."""
+    with force_locale(LOCALES[0]):
+        return str(text)
+
+
+def stored_text(text: str | None) -> str | None:
+    """A message kept in English in the database (a source's last error or held reason,
+    written by the worker or the command line): shown in the page's language when it is one
+    of the catalogue's fixed sentences, as it is otherwise (it names hosts, lines, counts)."""
+    if not text:
+        return text
+    return get_translations().ugettext(text)
 
 
 @bp.get("/language/<code>")

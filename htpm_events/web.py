@@ -69,6 +69,9 @@ def init_web(app: Flask) -> None:
     init_jinja_globals(app)
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["label"] = vocab_label
+    from .moderation.log import action_label
+
+    app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["role_label"] = lambda role: gettext(vocab.ROLE_LABELS.get(role, role))
     app.add_url_rule("/healthz", "healthz", healthz)
     for code in (400, 403, 404, 405, 413, 429, 500):

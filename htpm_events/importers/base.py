@@ -4,6 +4,9 @@ summary of what was applied. An import with any error applies nothing."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 
 @dataclass
 class ImportError_:
@@ -12,10 +15,20 @@ class ImportError_:
     #: The column / property, or None for the whole row.
     column: str | None
     message: str
+    #: What kind of error, for the code that reads it (the message is in a language).
+    code: str = ""
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        """Written when shown: in the request's language on a page, English on the command
+        line (no request) and in logs."""
+        if self.column:
+            return _(
+                "line %(line)d, column %(column)s: %(message)s",
+                line=self.line,
+                column=self.column,
+                message=self.message,
+            )
+        return _("line %(line)d: %(message)s", line=self.line, message=self.message)
 
 
 @dataclass
@@ -37,15 +50,31 @@ class ImportResult:
         return not self.errors
 
     def summary(self) -> str:
-        text = (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.cancelled} cancelled"
-        )
+        """ "3 created, 1 updated, …": written when called, so in the request's language on a
+        page and in English on the command line (no request)."""
+        parts = [
+            ngettext("%(num)d created", "%(num)d created", self.created),
+            ngettext("%(num)d updated", "%(num)d updated", self.updated),
+            ngettext("%(num)d unchanged", "%(num)d unchanged", self.unchanged),
+            ngettext("%(num)d cancelled", "%(num)d cancelled", self.cancelled),
+        ]
         if self.held:
-            text += f", {self.held} held (edited by a moderator)"
+            parts.append(
+                ngettext(
+                    "%(num)d held (edited by a moderator)",
+                    "%(num)d held (edited by a moderator)",
+                    self.held,
+                )
+            )
         if self.duplicates:
-            text += f", {self.duplicates} possible duplicate(s) sent to the queue"
-        return text
+            parts.append(
+                ngettext(
+                    "%(num)d possible duplicate sent to the queue",
+                    "%(num)d possible duplicates sent to the queue",
+                    self.duplicates,
+                )
+            )
+        return ", ".join(parts)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -58,7 +87,7 @@ class ImportFailed(Exception):
     """Raised with the result when an import has errors; nothing was applied."""
 
     def __init__(self, result: ImportResult):
-        super().__init__(f"{len(result.errors)} error(s)")
+        super().__init__(f"{len(result.errors)} error(s)")  # for logs: English
         self.result = result
 
 

@@ -18,6 +18,9 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from flask_babel import format_number
+from flask_babel import lazy_gettext as _l
+
 MAX_REDIRECTS = 5
 USER_AGENT = "HTPM-Events-Hub/1.0 (+calendar import)"
 #: Shared address space (carrier-grade NAT) is not "private" to the ipaddress module.
@@ -51,15 +54,15 @@ def check_url(url: str) -> str | None:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        return "This is not a valid web address."
+        return _l("This is not a valid web address.")
     if parts.scheme not in ("http", "https"):
-        return "Only http:// and https:// addresses can be imported."
+        return _l("Only http:// and https:// addresses can be imported.")
     if not parts.hostname:
-        return "The address has no host name."
+        return _l("The address has no host name.")
     if parts.username or parts.password or "@" in parts.netloc:
-        return "Addresses with a user name or password cannot be imported."
+        return _l("Addresses with a user name or password cannot be imported.")
     if port == 0:
-        return "The address has no valid port."
+        return _l("The address has no valid port.")
     return None
 
 
@@ -85,15 +88,21 @@ def resolve(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"The host {host} could not be found ({exc}).") from exc
+        raise FetchError(
+            _l("The host %(host)s could not be found (%(error)s).", host=host, error=exc)
+        ) from exc
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise FetchError(f"The host {host} could not be found.")
+        raise FetchError(_l("The host %(host)s could not be found.", host=host))
     if not allow_private:
         for address in addresses:
             if not is_public(address):
                 raise FetchError(
-                    f"Refused: {host} resolves to {address}, a private or local address."
+                    _l(
+                        "Refused: %(host)s resolves to %(address)s, a private or local address.",
+                        host=host,
+                        address=address,
+                    )
                 )
     return addresses[0]
 
@@ -145,9 +154,9 @@ def fetch(
     for _hop in range(MAX_REDIRECTS + 1):
         problem = check_url(url)
         if problem:
-            raise FetchError(f"{problem} ({url})")
+            raise FetchError(_l("%(problem)s (%(url)s)", problem=problem, url=url))
         if url in seen:
-            raise FetchError(f"Redirect loop at {url}.")
+            raise FetchError(_l("Redirect loop at %(url)s.", url=url))
         seen.append(url)
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -170,32 +179,54 @@ def fetch(
                 location = response.getheader("Location")
                 response.close()
                 if not location:
-                    raise FetchError(f"HTTP {status} without a Location.", status)
+                    raise FetchError(
+                        _l("HTTP %(status)d without a Location.", status=status), status
+                    )
                 url = urljoin(url, location)
                 continue
             if status == 304:
                 return Fetched(304, None, etag, last_modified, url)
             if status != 200:
-                raise FetchError(f"The server answered HTTP {status} {response.reason}.", status)
+                raise FetchError(
+                    _l(
+                        "The server answered HTTP %(status)d %(reason)s.",
+                        status=status,
+                        reason=response.reason,
+                    ),
+                    status,
+                )
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(
-                    f"The calendar is {int(length):,} bytes, more than the "
-                    f"{max_bytes:,} allowed (HTPM_IMPORT_MAX_BYTES).",
+                    _l(
+                        "The calendar is %(size)s bytes, more than the %(limit)s allowed "
+                        "(HTPM_IMPORT_MAX_BYTES).",
+                        size=format_number(int(length)),
+                        limit=format_number(max_bytes),
+                    ),
                     status,
                 )
             chunks, size = [], 0
             while True:
                 if time.monotonic() > deadline:
-                    raise FetchError(f"The server took longer than {timeout:g} s.", status)
+                    raise FetchError(
+                        _l(
+                            "The server took longer than %(seconds)s s.",
+                            seconds=format_number(timeout),
+                        ),
+                        status,
+                    )
                 chunk = response.read1(65536)
                 if not chunk:
                     break
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(
-                        f"The calendar is more than the {max_bytes:,} bytes allowed "
-                        "(HTPM_IMPORT_MAX_BYTES).",
+                        _l(
+                            "The calendar is more than the %(limit)s bytes allowed "
+                            "(HTPM_IMPORT_MAX_BYTES).",
+                            limit=format_number(max_bytes),
+                        ),
                         status,
                     )
                 chunks.append(chunk)
@@ -204,9 +235,14 @@ def fetch(
                 200, body, response.getheader("ETag"), response.getheader("Last-Modified"), url
             )
         except TimeoutError as exc:
-            raise FetchError(f"The server did not answer within {timeout:g} s.") from exc
+            raise FetchError(
+                _l(
+                    "The server did not answer within %(seconds)s s.",
+                    seconds=format_number(timeout),
+                )
+            ) from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"The server could not be reached: {exc}.") from exc
+            raise FetchError(_l("The server could not be reached: %(error)s.", error=exc)) from exc
         finally:
             conn.close()
-    raise FetchError(f"More than {MAX_REDIRECTS} redirects.")
+    raise FetchError(_l("More than %(num)d redirects.", num=MAX_REDIRECTS))

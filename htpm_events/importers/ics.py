@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from zoneinfo import available_timezones
 
 from dateutil.rrule import rrulestr
+from flask_babel import lazy_gettext as _l
 from icalendar import Timezone
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
@@ -137,7 +138,7 @@ def scan(text: str) -> Block:
         match = CONTENT_LINE.match(content)
         if not match:
             shown = content if len(content) <= 60 else content[:57] + "..."
-            raise Refused(number, f"not an iCalendar content line: {shown!r}")
+            raise Refused(number, _l("not an iCalendar content line: %(line)r", line=shown))
         name, params, value = match.group(1).upper(), match.group(2), match.group(3)
         if name == "BEGIN":
             block = Block(value.strip().upper(), number)
@@ -149,27 +150,38 @@ def scan(text: str) -> Block:
             elif root is None and block.name == "VCALENDAR":
                 root = block
             else:
-                raise Refused(number, "the file must be one BEGIN:VCALENDAR ... END:VCALENDAR")
+                raise Refused(number, _l("the file must be one BEGIN:VCALENDAR ... END:VCALENDAR"))
             stack.append(block)
             block.text.append(content)
             continue
         if not stack:
-            raise Refused(number, f"{name} outside BEGIN:VCALENDAR")
+            raise Refused(number, _l("%(name)s outside BEGIN:VCALENDAR", name=name))
         for block in stack:
             if block.name == "VTIMEZONE":
                 block.text.append(content)
         if name == "END":
             if value.strip().upper() != stack[-1].name:
-                raise Refused(number, f"END:{value.strip()} does not close BEGIN:{stack[-1].name}")
+                raise Refused(
+                    number,
+                    _l(
+                        "END:%(end)s does not close BEGIN:%(begin)s",
+                        end=value.strip(),
+                        begin=stack[-1].name,
+                    ),
+                )
             stack.pop()
             continue
         stack[-1].add(Prop(number, name, params_of(params) if params else {}, value))
     if root is None:
-        raise Refused(1, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")
+        raise Refused(1, _l("not an iCalendar file: it does not start with BEGIN:VCALENDAR"))
     if stack:
         raise Refused(
             last_line,
-            f"the file ends inside BEGIN:{stack[-1].name} (line {stack[-1].line}): it is truncated",
+            _l(
+                "the file ends inside BEGIN:%(name)s (line %(line)d): it is truncated",
+                name=stack[-1].name,
+                line=stack[-1].line,
+            ),
         )
     return root
 
@@ -218,10 +230,10 @@ class Zones:
                 return candidate
         block = self.blocks.get(tzid)
         if block is None:
-            raise ValueError(f"unknown time zone {tzid!r} (no VTIMEZONE defines it)")
+            raise ValueError(_l("unknown time zone %(zone)r (no VTIMEZONE defines it)", zone=tzid))
         matched = match_vtimezone("\r\n".join(block.text), year)
         if matched is None:
-            raise ValueError(f"time zone {tzid!r}: its rules match no known zone")
+            raise ValueError(_l("time zone %(zone)r: its rules match no known zone", zone=tzid))
         return matched
 
 
@@ -280,25 +292,34 @@ def parse_when(prop: Prop, value: str | None = None) -> When:
         try:
             return When(day=date(*map(int, m.groups())))
         except ValueError:
-            raise ValueError(f"{prop.name} {value!r} is not a real date") from None
+            raise ValueError(
+                _l("%(name)s %(value)r is not a real date", name=prop.name, value=value)
+            ) from None
     m = DATETIME_VALUE.match(value)
     if m and kind != "DATE":
         y, mo, d, h, mi, s, z = m.groups()
         try:
             local = datetime(int(y), int(mo), int(d), int(h), int(mi), min(int(s), 59))
         except ValueError:
-            raise ValueError(f"{prop.name} {value!r} is not a real date and time") from None
+            raise ValueError(
+                _l("%(name)s %(value)r is not a real date and time", name=prop.name, value=value)
+            ) from None
         if z:
             return When(local=local, utc=True)
         return When(local=local, tzid=prop.params.get("TZID"))
-    expected = {"DATE": "a date", "DATE-TIME": "a date and time"}.get(kind, "a date or date-time")
-    raise ValueError(f"{prop.name} {value!r} is not {expected}")
+    if kind == "DATE":
+        message = _l("%(name)s %(value)r is not a date", name=prop.name, value=value)
+    elif kind == "DATE-TIME":
+        message = _l("%(name)s %(value)r is not a date and time", name=prop.name, value=value)
+    else:
+        message = _l("%(name)s %(value)r is not a date or date-time", name=prop.name, value=value)
+    raise ValueError(message)
 
 
 def parse_duration(prop: Prop) -> timedelta:
     m = DURATION_VALUE.match(prop.value.strip())
     if not m or prop.value.strip() in ("P", "PT"):
-        raise ValueError(f"DURATION {prop.value!r} is not a duration")
+        raise ValueError(_l("DURATION %(value)r is not a duration", value=prop.value))
     sign, w, d, h, mi, s = m.groups()
     delta = timedelta(
         weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
@@ -414,7 +435,14 @@ def read_calendar(
         return [], [refused.error]
     vevents = [b for b in root.children if b.name == "VEVENT"]
     if not vevents:
-        return [], [ImportError_(root.line, None, "the calendar has no VEVENT: no event to import")]
+        return [], [
+            ImportError_(
+                root.line,
+                None,
+                _l("the calendar has no VEVENT: no event to import"),
+                code="no-event",
+            )
+        ]
     calname = root.first("X-WR-CALNAME")
     wr_tz = root.first("X-WR-TIMEZONE")
     file_zone = None
@@ -441,6 +469,11 @@ def read_calendar(
     return link_overrides(records), []
 
 
+def message_of(exc: Exception):
+    """An exception's message as it was raised (a lazy translation stays lazy)."""
+    return exc.args[0] if len(exc.args) == 1 else str(exc)
+
+
 def label(block: Block) -> str:
     uid = block.first("UID")
     summary = block.first("SUMMARY")
@@ -449,26 +482,28 @@ def label(block: Block) -> str:
         parts.append(f"UID {unescape(uid.value)}")
     if summary and summary.value.strip():
         parts.append(repr(unescape(summary.value)[:80]))
-    return f"event {' '.join(parts)}" if parts else "event"
+    return _l("event %(which)s", which=" ".join(parts)) if parts else _l("event")
 
 
 def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent:
     def refuse(prop_line: int, message: str, column: str | None = None):
-        raise Refused(prop_line, f"{label(block)}: {message}", column)
+        raise Refused(
+            prop_line, _l("%(event)s: %(problem)s", event=label(block), problem=message), column
+        )
 
     summary = block.first("SUMMARY")
     title = unescape(summary.value) if summary else ""
     if not title:
-        refuse(block.line, "it has no SUMMARY (an event needs a title)", "SUMMARY")
+        refuse(block.line, _l("it has no SUMMARY (an event needs a title)"), "SUMMARY")
     start_prop = block.first("DTSTART")
     if start_prop is None:
-        refuse(block.line, "it has no DTSTART (an event needs a start)", "DTSTART")
+        refuse(block.line, _l("it has no DTSTART (an event needs a start)"), "DTSTART")
 
     def when(prop: Prop, value: str | None = None) -> When:
         try:
             return parse_when(prop, value)
         except ValueError as exc:
-            refuse(prop.line, str(exc), prop.name)
+            refuse(prop.line, message_of(exc), prop.name)
 
     start = when(start_prop)
     default_zone = calendar.timezone or defaults.get("timezone") or DEFAULT_TIMEZONE
@@ -481,7 +516,7 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
             try:
                 name = calendar.zones.resolve(w.tzid, w.local.year)
             except ValueError as exc:
-                refuse(start_prop.line, str(exc), "TZID")
+                refuse(start_prop.line, message_of(exc), "TZID")
             if name == "UTC":
                 return place(When(local=w.local, utc=True))
             return w.local.replace(tzinfo=zone(name)), name
@@ -502,7 +537,7 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
             if not start.is_date:
                 local_end = None  # a DATE end on a timed event: its start day
         else:
-            aware, _ = place(end)
+            aware, _zone = place(end)
             local_end = aware.astimezone(zone(tzname))
             if start.is_date:
                 local_end = datetime.combine(local_end.date(), time(0), tzinfo=zone(tzname))
@@ -510,9 +545,9 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
         try:
             local_end = local_start + parse_duration(duration_prop)
         except ValueError as exc:
-            refuse(duration_prop.line, str(exc), "DURATION")
+            refuse(duration_prop.line, message_of(exc), "DURATION")
     if local_end is not None and local_end < local_start:
-        refuse((end_prop or duration_prop).line, "it ends before it starts", "DTEND")
+        refuse((end_prop or duration_prop).line, _l("it ends before it starts"), "DTEND")
 
     if start.is_date:
         last = (local_end - timedelta(days=1)).date() if local_end else start.day
@@ -555,13 +590,17 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
         if rule:
             rule = rule.upper()
             if len(rule) > 255:
-                refuse(rrules[0].line, "its RRULE is too long", "RRULE")
+                refuse(rrules[0].line, _l("its RRULE is too long"), "RRULE")
             naive = datetime.combine(data["start_date"], data["start_time"] or time(0))
             try:
                 iterator = iter(rrulestr(naive_rule(rule, tzname), dtstart=naive))
                 next(iterator, None)
             except (ValueError, TypeError, KeyError, IndexError) as exc:
-                refuse(rrules[0].line, f"RRULE {rule!r} is not valid: {exc}", "RRULE")
+                refuse(
+                    rrules[0].line,
+                    _l("RRULE %(rule)r is not valid: %(error)s", rule=rule, error=exc),
+                    "RRULE",
+                )
         data.update(
             recurrence="custom",
             rrule=rule,
@@ -595,7 +634,7 @@ def map_event(block: Block, calendar: Calendar, defaults: dict) -> ImportedEvent
         )
     venue, address = None, None
     if location:
-        first, _, rest = location.partition(",")
+        first, _comma, rest = location.partition(",")
         venue, address = first.strip()[:200], (rest.strip()[:300] or None)
     geo = block.first("GEO")
     if geo and not address:
@@ -674,7 +713,7 @@ def recurrence_token(w: When, all_day: bool, tzname: str, place) -> str:
         return f"{w.day:%Y%m%d}"
     if all_day:
         return f"{w.local:%Y%m%d}"  # Exchange writes an all-day RECURRENCE-ID as a midnight
-    aware, _ = place(w)
+    aware, _zone = place(w)
     local = aware.astimezone(zone(tzname))
     if all_day:
         return f"{local:%Y%m%d}"

@@ -12,6 +12,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_ngettext
 
 from ..events.models import Event, EventRevision, EventTag
 from ..events.occurrence_rows import store_occurrences
@@ -86,7 +88,7 @@ def import_csv(
             uid = csv_import.external_uid(row)
             if uid in seen:
                 result.errors.append(
-                    ImportError_(line, None, f"The same event as line {seen[uid]}.")
+                    ImportError_(line, None, _("The same event as line %(line)d.", line=seen[uid]))
                 )
             seen.setdefault(uid, line)
             if not result.errors:
@@ -177,8 +179,12 @@ def import_ics(
         vanish = upcoming - {r.key for r in records}
         if vanish and len(vanish) * 2 > len(upcoming) and not confirm:
             raise Held(
-                f"This run would cancel {len(vanish)} of the source's {len(upcoming)} "
-                "upcoming events."
+                lazy_ngettext(
+                    "This run would cancel %(num)d of the source's %(upcoming)d upcoming events.",
+                    "This run would cancel %(num)d of the source's %(upcoming)d upcoming events.",
+                    len(vanish),
+                    upcoming=len(upcoming),
+                )
             )
     apply_records(records, source, trusted, result, kind="ics", vanish=vanish, progress=progress)
     source.held_reason = None

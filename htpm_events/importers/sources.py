@@ -6,16 +6,23 @@ its outcome recorded on the source. ``flask imports run`` and the scheduled job 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import current_locale, in_english, stored_text
 from ..timeutil import now_utc
+from ..vocab import N_
 from .base import ImportFailed, ImportResult
 from .fetch import FetchError, check_url, fetch
 from .models import ImportSource
@@ -47,10 +54,10 @@ def add_source(
     if problem:
         raise SourceError(problem)
     if len(url) > 2000:
-        raise SourceError("The address is longer than 2,000 characters.")
+        raise SourceError(_("The address is longer than 2,000 characters."))
     existing = db.session.scalar(sa.select(ImportSource).where(ImportSource.url == url))
     if existing is not None:
-        raise SourceError(f"This address is already source #{existing.id}.")
+        raise SourceError(_("This address is already source #%(id)d.", id=existing.id))
     source = ImportSource(
         kind="url",
         url=url,
@@ -126,11 +133,24 @@ class Run:
         return self.outcome in ("unchanged", "applied", "busy")
 
     def line(self) -> str:
+        """Written when called: in the request's language on a page, English on the command
+        line."""
         if self.outcome == "applied":
-            return f"source #{self.source_id}: {self.result.summary()}"
-        return f"source #{self.source_id}: {self.outcome}" + (
-            f" — {self.message}" if self.message else ""
-        )
+            return _("source #%(id)d: %(what)s", id=self.source_id, what=self.result.summary())
+        what = _(OUTCOMES.get(self.outcome, self.outcome))
+        if self.message:
+            what = _("%(outcome)s — %(message)s", outcome=what, message=self.message)
+        return _("source #%(id)d: %(what)s", id=self.source_id, what=what)
+
+
+#: How a run's outcome is named in its line.
+OUTCOMES = {
+    "unchanged": N_("unchanged"),
+    "applied": N_("applied"),
+    "held": N_("held"),
+    "failed": N_("failed"),
+    "busy": N_("busy"),
+}
 
 
 def run_source(source_id: int, *, confirm: bool = False, force: bool = False) -> Run:
@@ -138,7 +158,7 @@ def run_source(source_id: int, *, confirm: bool = False, force: bool = False) ->
     for cancelling too much; ``force`` ignores the conditional-GET validators."""
     token = claim(source_id)
     if token is None:
-        return Run(source_id, "busy", message="another run of this source is in progress")
+        return Run(source_id, "busy", message=_l("another run of this source is in progress"))
     try:
         return _run(source_id, confirm=confirm, force=force)
     finally:
@@ -165,14 +185,14 @@ def _run(source_id: int, *, confirm: bool, force: bool) -> Run:
             allow_private=str(config.get("HTPM_IMPORT_ALLOW_PRIVATE", "0")) == "1",
         )
     except FetchError as exc:
-        return failed(source_id, str(exc), exc.status)
+        return failed(source_id, exc.args[0], exc.status)
     if fetched.not_modified:
         source.last_polled = source.last_success = now_utc()
         source.last_status, source.last_error, source.failures = 304, None, 0
         source.next_poll = None
         source.last_counts = {"unchanged": len(upcoming_keys(source)), "not_modified": 1}
         db.session.commit()
-        return Run(source_id, "unchanged", message="not modified (304)")
+        return Run(source_id, "unchanged", message=_l("not modified (304)"))
     body = fetched.body or b""
     digest = hashlib.sha256(body).hexdigest()
     if digest == source.content_hash and not force:
@@ -181,25 +201,26 @@ def _run(source_id: int, *, confirm: bool, force: bool) -> Run:
         source.etag, source.last_modified, source.next_poll = fetched.etag, None, None
         source.last_counts = {"unchanged": len(upcoming_keys(source)), "same_content": 1}
         db.session.commit()
-        return Run(source_id, "unchanged", message="same content as the last run")
+        return Run(source_id, "unchanged", message=_l("same content as the last run"))
     from .ics import looks_like_ics
 
     if not looks_like_ics(body[:4096]):
-        kind = "a web page" if b"<html" in body[:4096].lower() else "not a calendar"
-        return failed(source_id, f"The address answered with {kind}, not an iCalendar file.", 200)
+        if b"<html" in body[:4096].lower():
+            message = _l("The address answered with a web page, not an iCalendar file.")
+        else:
+            message = _l("The address answered with something that is not an iCalendar file.")
+        return failed(source_id, message, 200)
     try:
         result = import_ics(
             body, source, sync=True, confirm=confirm, actor=f"imports run #{source_id}"
         )
     except ImportFailed as exc:
         errors = exc.result.errors
-        if len(errors) == 1 and "has no VEVENT" in errors[0].message and upcoming_keys(source):
-            return held(source_id, "The calendar now lists no event at all.", 200)
-        shown = "; ".join(str(e) for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        return failed(source_id, f"{len(errors)} error(s), nothing applied: {shown}{more}", 200)
+        if len(errors) == 1 and errors[0].code == "no-event" and upcoming_keys(source):
+            return held(source_id, _l("The calendar now lists no event at all."), 200)
+        return failed(source_id, LazyString(describe_errors, errors), 200)
     except Held as exc:
-        return held(source_id, str(exc), 200)
+        return held(source_id, exc.args[0], 200)
     source.etag, source.last_modified = fetched.etag, fetched.last_modified
     source.content_hash = digest
     source.last_status, source.failures, source.next_poll = 200, 0, None
@@ -208,13 +229,88 @@ def _run(source_id: int, *, confirm: bool, force: bool) -> Run:
     return Run(source_id, "applied", result)
 
 
+#: The messages a run keeps on its source (in English, see :func:`failed`) that name a host,
+#: an address or a count: :func:`shown` writes them again in the page's language. (A fixed
+#: sentence is simply looked up; an import's own errors stay as they were kept.)
+KEPT = (
+    N_("The host %(host)s could not be found (%(error)s)."),
+    N_("The host %(host)s could not be found."),
+    N_("Refused: %(host)s resolves to %(address)s, a private or local address."),
+    N_("Redirect loop at %(url)s."),
+    N_("HTTP %(status)d without a Location."),
+    N_("The server answered HTTP %(status)d %(reason)s."),
+    N_("The calendar is %(size)s bytes, more than the %(limit)s allowed (HTPM_IMPORT_MAX_BYTES)."),
+    N_("The calendar is more than the %(limit)s bytes allowed (HTPM_IMPORT_MAX_BYTES)."),
+    N_("The server took longer than %(seconds)s s."),
+    N_("The server did not answer within %(seconds)s s."),
+    N_("The server could not be reached: %(error)s."),
+    N_("More than %(num)d redirects."),
+    N_("%(problem)s (%(url)s)"),
+)
+#: A run held for cancelling too much (services.import_ics), and its message.
+HELD = re.compile(
+    r"This run would cancel (?P<num>\d+) of the source's (?P<upcoming>\d+) upcoming events\."
+)
+HELD_MESSAGE = ("This run would cancel %(num)d of the source's %(upcoming)d upcoming events.",) * 2
+PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)([sd])")
+
+
+@lru_cache(maxsize=1)
+def kept_patterns() -> list[tuple[str, re.Pattern]]:
+    def group(m: re.Match) -> str:
+        return f"(?P<{m.group(1)}>\\d+)" if m.group(2) == "d" else f"(?P<{m.group(1)}>.+?)"
+
+    return [(text, re.compile(PLACEHOLDER.sub(group, re.escape(text)))) for text in KEPT]
+
+
+def shown(text: str | None) -> str | None:
+    """A message kept on a source (its last error, why its run is held), in the page's
+    language when it is one the hub writes; as it was kept otherwise."""
+    if not text or current_locale() == "en":
+        return text
+    translated = stored_text(text)
+    if translated != text:
+        return translated
+    held = HELD.fullmatch(text)
+    if held:
+        return ngettext(*HELD_MESSAGE, int(held["num"]), upcoming=int(held["upcoming"]))
+    for template, pattern in kept_patterns():
+        found = pattern.fullmatch(text)
+        if not found:
+            continue
+        values = found.groupdict()
+        if "problem" in values:
+            problem = stored_text(values["problem"])
+            if problem == values["problem"]:
+                continue  # not a sentence of the hub's
+            values["problem"] = problem
+        for name, value in values.items():
+            if value.isdigit():
+                values[name] = int(value)
+        return _(template, **values)
+    return text
+
+
+def describe_errors(errors) -> str:
+    """A failed import's first errors, in the language of the moment it is shown."""
+    shown = "; ".join(str(e) for e in errors[:5])
+    if len(errors) > 5:
+        shown = _("%(errors)s (and %(more)d more)", errors=shown, more=len(errors) - 5)
+    return ngettext(
+        "%(num)d error, nothing applied: %(errors)s",
+        "%(num)d errors, nothing applied: %(errors)s",
+        len(errors),
+        errors=shown,
+    )
+
+
 def failed(source_id: int, message: str, status: int | None) -> Run:
     """Record a failed run on the source (nothing of it was applied) and back off."""
     db.session.rollback()
     source = db.session.get(ImportSource, source_id)
     source.last_polled = now_utc()
     source.last_status = status
-    source.last_error = message
+    source.last_error = in_english(message)
     source.failures = (source.failures or 0) + 1
     wait = timedelta(minutes=source.poll_minutes) * (2 ** min(source.failures - 1, 10))
     source.next_poll = now_utc() + min(wait, MAX_BACKOFF)
@@ -228,6 +324,6 @@ def held(source_id: int, reason: str, status: int | None) -> Run:
     source = db.session.get(ImportSource, source_id)
     source.last_polled = now_utc()
     source.last_status = status
-    source.held_reason = reason
+    source.held_reason = in_english(reason)
     db.session.commit()
     return Run(source_id, "held", message=reason)

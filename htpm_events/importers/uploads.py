@@ -13,6 +13,8 @@ from pathlib import Path
 
 import flask
 from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from ..extensions import db
 from .base import ImportError_, ImportFailed, ImportResult
@@ -54,7 +56,12 @@ def read_limited(stream, limit: int) -> bytes:
             break
         size += len(chunk)
         if size > limit:
-            raise TooLarge(f"The file is larger than the {limit:,} bytes allowed.")
+            raise TooLarge(
+                _(
+                    "The file is larger than the %(limit)s bytes allowed.",
+                    limit=format_number(limit),
+                )
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -113,7 +120,9 @@ def import_bytes(
         )
     if b"\0" in data[:4096]:
         raise ImportFailed(
-            ImportResult(errors=[ImportError_(1, None, "This is neither a CSV nor an .ics file.")])
+            ImportResult(
+                errors=[ImportError_(1, None, _("This is neither a CSV nor an .ics file."))]
+            )
         )
     try:
         data.decode("utf-8-sig")
@@ -125,7 +134,7 @@ def import_bytes(
                     ImportError_(
                         line,
                         None,
-                        "The file is not UTF-8 text: save the spreadsheet as “CSV UTF-8”.",
+                        _("The file is not UTF-8 text: save the spreadsheet as “CSV UTF-8”."),
                     )
                 ]
             )

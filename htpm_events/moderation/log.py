@@ -10,13 +10,54 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
 from ..db import MAX_ID
 from ..extensions import db
 from ..text import has_control_chars, spreadsheet_safe
+from ..vocab import N_
 from .models import AuditEntry
 from .queue import BadFilter
+
+#: What moderation pages call each action of the log. The log itself, its filter's values
+#: and the CSV export keep the codes (``request-changes``), which stay English.
+ACTION_LABELS = {
+    "account-create": N_("account created"),
+    "account-deactivate": N_("account deactivated"),
+    "account-reactivate": N_("account reactivated"),
+    "account-role": N_("role changed"),
+    "add-source": N_("source added"),
+    "approve": N_("approved"),
+    "approve-source": N_("source approved"),
+    "auto-publish": N_("published automatically"),
+    "cancel": N_("cancelled"),
+    "dismiss-held-run": N_("held run dropped"),
+    "edit": N_("edited"),
+    "edit-source": N_("source edited"),
+    "feature": N_("featured"),
+    "import": N_("imported"),
+    "merge": N_("merged"),
+    "message-registrants": N_("message to registrants"),
+    "reject": N_("rejected"),
+    "remove-registrant": N_("registrant removed"),
+    "request-changes": N_("changes requested"),
+    "split": N_("organization split"),
+    "submit": N_("submitted"),
+    "trust": N_("organization trusted"),
+    "trust-domain": N_("domain trusted"),
+    "trust-source": N_("source trusted"),
+    "unfeature": N_("no longer featured"),
+    "unpublish": N_("unpublished"),
+    "untrust": N_("organization no longer trusted"),
+    "untrust-domain": N_("domain no longer trusted"),
+    "untrust-source": N_("source no longer trusted"),
+}
+
+
+def action_label(action: str) -> str:
+    """An action's name in the page's language (an unknown code as it is)."""
+    return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 @dataclass
@@ -42,16 +83,28 @@ def parse_date(name: str, value: str) -> date | None:
     try:
         found = date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"“{value[:40]}” is not a date for {name}: use YYYY-MM-DD.") from None
+        raise BadFilter(
+            gettext(
+                "“%(value)s” is not a date for %(name)s: use YYYY-MM-DD.",
+                value=value[:40],
+                name=name,
+            )
+        ) from None
     if not 1900 <= found.year <= 2999:  # 9999-12-31 + 1 day overflows (a 500)
-        raise BadFilter(f"“{value}” is out of range for {name}: use a year from 1900 to 2999.")
+        raise BadFilter(
+            gettext(
+                "“%(value)s” is out of range for %(name)s: use a year from 1900 to 2999.",
+                value=value,
+                name=name,
+            )
+        )
     return found
 
 
 def text_filter(args, name: str, limit: int) -> str | None:
     value = (args.get(name) or "").strip()[:limit]
     if has_control_chars(value):  # PostgreSQL refuses a NUL in a query (a 500)
-        raise BadFilter(f"The {name} filter has control characters.")
+        raise BadFilter(gettext("The %(name)s filter has control characters.", name=name))
     return value or None
 
 
@@ -60,7 +113,7 @@ def parse_filters(args) -> LogFilters:
     if event and (
         len(event) > 12 or not (event.isascii() and event.isdigit()) or int(event) > MAX_ID
     ):
-        raise BadFilter(f"“{event[:40]}” is not an event number.")
+        raise BadFilter(gettext("“%(value)s” is not an event number.", value=event[:40]))
     filters = LogFilters(
         action=text_filter(args, "action", 40),
         actor=text_filter(args, "actor", 254),
@@ -69,7 +122,7 @@ def parse_filters(args) -> LogFilters:
         date_to=parse_date("to", (args.get("to") or "").strip()),
     )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise BadFilter("The “to” date is before the “from” date.")
+        raise BadFilter(gettext("The “to” date is before the “from” date."))
     return filters
 
 

@@ -12,7 +12,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "htpm_events" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 #: The keywords of the Makefile's BABEL_KEYWORDS, besides Babel's own.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None, "lazy_ngettext": (1, 2)
+}  # fmt: skip
 
 
 def extracted() -> Catalog:

@@ -30,7 +30,7 @@ def test_a_shortened_title_from_another_source_is_held_as_a_duplicate(runner, tm
     second = runner.invoke(
         args=["imports", "file", str(state), "--organization", "California DSS", "--trusted"]
     )
-    assert "1 possible duplicate(s) sent to the queue" in second.output, second.output
+    assert "1 possible duplicate sent to the queue" in second.output, second.output
     events = {e.title: e for e in db.session.scalars(sa.select(Event))}
     assert events[FULL].status == "approved"
     short = events["TCVAP Information Session"]

@@ -104,7 +104,7 @@ def test_a_moderator_works_through_a_queue_of_three(live_server, page):
     page.goto(live_server.url + "/moderate/log")
     rows = page.locator(".log-table tbody tr")
     expect(rows).to_have_count(3)
-    expect(rows.nth(0)).to_contain_text("request-changes")
+    expect(rows.nth(0)).to_contain_text("changes requested")
     expect(rows.nth(1)).to_contain_text("Advertising, not an HTPM event.")
     expect(rows.nth(2)).to_contain_text("approve")
     check_axe(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...extensions import db
@@ -34,8 +35,17 @@ DEFAULT_FIELDS = (
 )  # fmt: skip
 
 
+@bp.app_template_filter("source_message")
+def source_message(text: str | None) -> str | None:
+    from ...importers.sources import shown
+
+    return shown(text)
+
+
 def source_or_404(source_id: int) -> ImportSource:
-    return db.get_or_404(ImportSource, source_id, description=f"There is no source #{source_id}.")
+    return db.get_or_404(
+        ImportSource, source_id, description=_("There is no source #%(id)d.", id=source_id)
+    )
 
 
 def render_sources(form: SourceForm, status: int = 200):
@@ -72,7 +82,10 @@ def sources():
                 record(current_user, "add-source", details={"source_id": source.id})
                 db.session.commit()
                 flash(
-                    f"Source #{source.id} added; its first run is due now (or use “Run now”).",
+                    _(
+                        "Source #%(id)d added; its first run is due now (or use “Run now”).",
+                        id=source.id,
+                    ),
                     "success",
                 )
                 return redirect(url_for("moderation.sources") + f"#source-{source.id}")
@@ -128,6 +141,8 @@ def run_source_now(source_id: int):
     if source.pending:
         flash(_("Approve this proposed source before running it."), "error")
         return redirect(url_for("moderation.sources"))
+    # The run keeps its messages on the source in English (as the worker's runs do); its
+    # line is written in the page's language.
     run = run_source(source_id, confirm=confirm, force=confirm)
     flash(run.line(), "success" if run.ok else "error")
     return redirect(url_for("moderation.sources") + f"#source-{source_id}")
@@ -168,7 +183,7 @@ def upload():
         return render_template("moderation/upload.html", form=form), 400
     file = request.files.get("file")
     if file is None or not file.filename:
-        form.file.errors = ["Choose a CSV or .ics file."]
+        form.file.errors = [_("Choose a CSV or .ics file.")]
         return render_template("moderation/upload.html", form=form), 400
     try:
         data = read_limited(file.stream, max_bytes())
@@ -178,7 +193,7 @@ def upload():
         form.file.errors = [str(exc)]
         return render_template("moderation/upload.html", form=form), 400
     if not data.strip():
-        form.file.errors = ["The file is empty."]
+        form.file.errors = [_("The file is empty.")]
         return render_template("moderation/upload.html", form=form), 400
     options = {
         "organization": form.organization.data or None,
@@ -232,12 +247,15 @@ def apply_upload(token: str):
     except ImportFailed as failed:
         db.session.rollback()
         flash(
-            f"The file no longer imports ({len(failed.result.errors)} error(s)); nothing "
-            "was applied.",
+            ngettext(
+                "The file no longer imports (%(num)d error); nothing was applied.",
+                "The file no longer imports (%(num)d errors); nothing was applied.",
+                len(failed.result.errors),
+            ),
             "error",
         )
         return redirect(url_for("moderation.upload"))
     db.session.commit()
     discard(token)
-    flash(f"{filename}: {result.summary()}.", "success")
+    flash(_("%(file)s: %(summary)s.", file=filename, summary=result.summary()), "success")
     return redirect(url_for("moderation.queue") if result.created else url_for("moderation.upload"))

@@ -15,11 +15,49 @@ from ...db import MAX_ID
 from ...extensions import db
 from ...outbox.models import FAILED, PENDING, OutboxMessage
 from ...outbox.services import counts, oldest_pending, retry
+from ...vocab import N_
 from . import bp
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 100
+
+#: What each job does, as the status page tells moderators (the docstrings stay for
+#: ``flask jobs list``, in English).
+JOB_DESCRIPTIONS = {
+    "feeds.clean": N_(
+        "Deletes cached feeds not rebuilt for 2 days (filters nobody polls any more)."
+    ),
+    "imports.poll": N_("Runs each import source that is due, once."),
+    "links.check": N_("Checks the external registration links of upcoming events."),
+    "mail.clean": N_("Deletes sent messages after 7 days and failed ones after 30."),
+    "mail.deliver": N_("Sends the messages that are due."),
+    "mail.sweep": N_("Sends whatever is due (mail queued while the queue could not be reached)."),
+    "registrations.purge": N_(
+        "Deletes attendee data HTPM_REGISTRATION_RETENTION_DAYS days after an event ends."
+    ),
+    "registrations.remind": N_(
+        "Sends the reminder e-mail, about a day before each registered date."
+    ),
+}
+
+
+def job_description(job) -> str:
+    return _(JOB_DESCRIPTIONS[job.name]) if job.name in JOB_DESCRIPTIONS else job.doc
+
+
+def job_when(job) -> str:
+    """ "every hour", "every 5 minutes", … or "when asked", in the page's language."""
+    if job.every is None:
+        return _("when asked")
+    seconds = int(job.every.total_seconds())
+    if seconds % 86400 == 0:
+        return ngettext("every day", "every %(num)d days", seconds // 86400)
+    if seconds % 3600 == 0:
+        return ngettext("every hour", "every %(num)d hours", seconds // 3600)
+    if seconds % 60 == 0:
+        return ngettext("every minute", "every %(num)d minutes", seconds // 60)
+    return ngettext("every second", "every %(num)d seconds", seconds)
 
 
 def check(probe) -> tuple[bool, str]:
@@ -44,12 +82,18 @@ def redis_answers() -> str:
         client.ping()
     finally:
         client.close()
-    return "answers"
+    return _("answers")
 
 
 def queue_depth() -> str:
     huey = background.huey_of()
-    return f"{huey.pending_count()} queued, {huey.scheduled_count()} scheduled for later"
+    return _(
+        "%(queued)s, %(later)s",
+        queued=ngettext("%(num)d queued", "%(num)d queued", huey.pending_count()),
+        later=ngettext(
+            "%(num)d scheduled for later", "%(num)d scheduled for later", huey.scheduled_count()
+        ),
+    )
 
 
 @bp.route("/status")
@@ -68,13 +112,15 @@ def status():
         redis=redis,
         jobs=sorted(jobs.values(), key=lambda j: j.name),
         runs=runs,
+        job_description=job_description,
+        job_when=job_when,
     )
 
 
 def describe_queue_kind() -> str:
     if str(current_app.config.get("HTPM_QUEUE") or "").lower() == "immediate":
-        return "in process (HTPM_QUEUE=immediate)"
-    return "Redis" if current_app.config.get("REDIS_URL") else "SQLite file in instance/"
+        return _("in process (HTPM_QUEUE=immediate)")
+    return "Redis" if current_app.config.get("REDIS_URL") else _("SQLite file in instance/")
 
 
 @bp.route("/outbox")
