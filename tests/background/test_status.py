@@ -60,7 +60,7 @@ def test_the_status_page_shows_the_outbox_the_services_and_each_jobs_last_run(ad
     for name in ("mail.deliver", "mail.sweep", "mail.clean", "feeds.clean"):
         assert name in page
     row = page.split('id="job-feeds-clean"')[1].split("</tr>")[0]
-    assert "0 deleted" in row and "1 run(s), 0 failed" in row
+    assert "0 deleted" in row and "1 run, 0 failed" in row
 
 
 def test_the_status_page_says_when_redis_does_not_answer(make_app, make_user):
