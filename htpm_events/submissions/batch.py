@@ -24,6 +24,7 @@ from ..events.forms import EVENT_FIELDS, strip
 from ..events.models import Event
 from ..events.services import issue_manage_token, manage_token
 from ..extensions import db, limiter
+from ..i18n import locale_of
 from ..importers.base import ImportFailed
 from ..importers.fetch import check_url
 from ..importers.models import ImportSource
@@ -31,7 +32,7 @@ from ..importers.sources import SourceError, add_source
 from ..importers.uploads import TooLarge, import_bytes, max_bytes, read_limited
 from ..mail import queue_mail
 from ..vocab import N_
-from .services import absolute, moderator_addresses
+from .services import absolute, moderators_by_locale
 from .views import bp
 
 #: What each column of the CSV template holds.
@@ -198,18 +199,23 @@ def batch():
         ),
         render_template("submissions/email/batch_receipt.txt", events=events, link=link),
     )
-    recipients = moderator_addresses()
-    if recipients:
-        queue_mail(
-            recipients,
-            f"New batch of {len(events)} events to review: {form.organization.data}",
-            render_template(
-                "submissions/email/batch_moderators.txt",
-                events=events,
-                organization=form.organization.data,
-                queue=absolute("/moderate"),
-            ),
-        )
+    for code, recipients in moderators_by_locale().items():
+        with locale_of(code):
+            queue_mail(
+                recipients,
+                ngettext(
+                    "New batch of %(num)d event to review: %(organization)s",
+                    "New batch of %(num)d events to review: %(organization)s",
+                    len(events),
+                    organization=form.organization.data,
+                ),
+                render_template(
+                    "submissions/email/batch_moderators.txt",
+                    events=events,
+                    organization=form.organization.data,
+                    queue=absolute("/moderate"),
+                ),
+            )
     db.session.commit()
     return render_template(
         "submissions/batch_thanks.html", count=len(events), manage_url=link, proposed=None
@@ -237,16 +243,24 @@ def propose_feed(form: BatchForm):
             else str(exc)
         ]
         return render_batch(form, 400)
-    recipients = moderator_addresses()
-    if recipients:
-        queue_mail(
-            recipients,
-            f"Calendar proposed for import: {form.organization.data}",
-            f"{form.contact_name.data} <{form.contact_email.data}> proposes the calendar\n"
-            f"{source.url}\nfor {form.organization.data}.\n\nReview it: "
-            + absolute(url_for("moderation.edit_source", source_id=source.id))
-            + "\n",
-        )
+    review = absolute(url_for("moderation.edit_source", source_id=source.id))
+    for code, recipients in moderators_by_locale().items():
+        with locale_of(code):
+            queue_mail(
+                recipients,
+                _(
+                    "Calendar proposed for import: %(organization)s",
+                    organization=form.organization.data,
+                ),
+                _(
+                    "%(contact)s proposes the calendar\n%(url)s\nfor %(organization)s.\n\n"
+                    "Review it: %(link)s\n",
+                    contact=f"{form.contact_name.data} <{form.contact_email.data}>",
+                    url=source.url,
+                    organization=form.organization.data,
+                    link=review,
+                ),
+            )
     db.session.commit()
     return render_template(
         "submissions/batch_thanks.html", count=0, manage_url=None, proposed=source.url

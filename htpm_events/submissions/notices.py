@@ -10,7 +10,7 @@ from ..events.models import Event
 from ..i18n import locale_of
 from ..mail import queue_mail
 from ..vocab import N_
-from .services import absolute, manage_url, moderation_url, moderator_addresses
+from .services import absolute, manage_url, moderation_url, moderators_by_locale
 
 MODERATOR_SUBJECTS = {
     "new": N_("New event to review"),
@@ -36,21 +36,19 @@ def receipt(event: Event, *, changed_contact: bool = False) -> None:
 
 
 def to_moderators(event: Event, what: str) -> None:
-    recipients = moderator_addresses()
-    if not recipients:
-        return
-    # One message to every moderator: in English, the hub's working language.
-    with locale_of("en"):
-        queue_mail(
-            recipients,
-            f"{MODERATOR_SUBJECTS[what]}: {event.title}",
-            render_template(
-                "submissions/email/moderators.txt",
-                event=event,
-                what=what,
-                link=moderation_url(event),
-            ),
-        )
+    """One message per language the moderators use (stored with each account)."""
+    for code, recipients in moderators_by_locale().items():
+        with locale_of(code):
+            queue_mail(
+                recipients,
+                f"{_(MODERATOR_SUBJECTS[what])}: {event.title}",
+                render_template(
+                    "submissions/email/moderators.txt",
+                    event=event,
+                    what=what,
+                    link=moderation_url(event),
+                ),
+            )
 
 
 def cancelled(event: Event) -> None:

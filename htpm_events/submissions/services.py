@@ -303,9 +303,24 @@ def moderation_url(event: Event) -> str:
 
 def moderator_addresses() -> list[str]:
     """Active moderator and admin accounts, plus MODERATOR_EMAILS (comma-separated)."""
-    users = db.session.scalars(
-        sa.select(User.email).where(User.active.is_(True), User.role.in_(("moderator", "admin")))
-    )
+    return [a for addresses in moderators_by_locale().values() for a in addresses]
+
+
+def moderators_by_locale() -> dict[str, list[str]]:
+    """The same addresses grouped by the language stored with each account, so that each
+    moderator reads the hub's mail in their own language (MODERATOR_EMAILS: English)."""
+    users = db.session.execute(
+        sa.select(User.email, User.locale).where(
+            User.active.is_(True), User.role.in_(("moderator", "admin"))
+        )
+    ).all()
     configured = str(current_app.config.get("MODERATOR_EMAILS") or "").split(",")
-    found = [*users, *(a.strip() for a in configured)]
-    return list(dict.fromkeys(a.lower() for a in found if a and "@" in a))
+    found = [*users, *((a.strip(), None) for a in configured)]
+    groups: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for address, locale in found:
+        address = (address or "").lower()
+        if "@" in address and address not in seen:
+            seen.add(address)
+            groups.setdefault(locale or "en", []).append(address)
+    return groups
