@@ -100,19 +100,8 @@ def import_csv(
         apply_rows(unspill(spill), source, trusted, result, progress)
     if result.created or result.updated:
         bump_data_version()
-    db.session.add(
-        AuditEntry(
-            actor=actor,
-            action="import",
-            details={
-                "source_id": source.id,
-                "trusted": trusted or source.trusted,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
-    )
+    counts = {k: v for k, v in result.counts().items() if k in ("created", "updated", "unchanged")}
+    audit_import(actor, source, trusted, counts)
     return result
 
 
@@ -190,18 +179,14 @@ def import_ics(
     source.held_reason = None
     if result.created or result.updated or result.cancelled:
         bump_data_version()
-    db.session.add(
-        AuditEntry(
-            actor=actor,
-            action="import",
-            details={
-                "source_id": source.id,
-                "trusted": trusted or source.trusted,
-                **result.counts(),
-            },
-        )
-    )
+    audit_import(actor, source, trusted, result.counts())
     return result
+
+
+def audit_import(actor, source: ImportSource, trusted: bool, counts: dict[str, int]) -> None:
+    """The audit log's line for an applied import run."""
+    details = {"source_id": source.id, "trusted": trusted or source.trusted, **counts}
+    db.session.add(AuditEntry(actor=actor, action="import", details=details))
 
 
 def is_ics(head: bytes) -> bool:
