@@ -17,9 +17,7 @@ def body_of(message: OutboxMessage) -> str:
     return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
 
 
-def test_a_new_submission_notice_goes_out_in_each_moderators_language(
-    app, make_user, make_event
-):
+def test_a_new_submission_notice_goes_out_in_each_moderators_language(app, make_user, make_event):
     make_user("ana@example.org").locale = "es"
     make_user("bob@example.org")  # no language stored: English
     db.session.commit()
