@@ -172,6 +172,12 @@ class Event(db.Model):
     tags: Mapped[list[EventTag]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventTag.position"
     )
+    #: Only the ``lang`` tags, for lists that show "In Spanish" (read-only; see languages).
+    language_tags: Mapped[list[EventTag]] = relationship(
+        primaryjoin="and_(Event.id == EventTag.event_id, EventTag.kind == 'lang')",
+        order_by="EventTag.position",
+        viewonly=True,
+    )
     cohosts: Mapped[list[EventCohost]] = relationship(
         back_populates="event", cascade="all, delete-orphan", foreign_keys="EventCohost.event_id"
     )
@@ -206,6 +212,8 @@ class Event(db.Model):
 
     @property
     def languages(self) -> list[str]:
+        if "tags" not in self.__dict__ and "language_tags" in self.__dict__:
+            return [t.value for t in self.language_tags]  # loaded alone by a list's query
         return self.tag_values("lang")
 
     @property
