@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from babel.dates import format_date, format_time, get_timezone_name
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..i18n import current_locale
 from ..text import name_key, slugify
 from ..timeutil import localize, now_utc, to_zone
 from . import signals
-from .models import DataVersion, Event, Organization
+from .models import DataVersion, Event, EventCohost, EventTag, Flyer, KeyDate, Organization
 from .occurrences import build_rrule, local_bounds, series_end
 
 #: Form fields copied onto the event as they are (after validation).
@@ -281,6 +282,52 @@ def bump_data_version() -> None:
     if updated.rowcount == 0:
         db.session.add(DataVersion(id=1, version=1, changed=now_utc()))
         db.session.flush()
+
+
+#: What public pages, feeds and the API show besides events themselves.
+SHOWN_WITH_EVENTS = (EventTag, EventCohost, Flyer)
+
+
+def _public(event: Event | None) -> bool:
+    """Listed now, or was before this change (a published event made pending again)."""
+    if event is None:
+        return False
+    if event.published is not None or event.status == "approved":
+        return True
+    history = sa.inspect(event).attrs.status.history
+    return "approved" in (history.deleted or ())
+
+
+def _shows_publicly(session: Session, obj) -> bool:
+    if isinstance(obj, (Organization, KeyDate)):
+        return True
+    if isinstance(obj, Event):
+        return _public(obj)
+    if isinstance(obj, SHOWN_WITH_EVENTS):
+        event = obj.event if "event" in obj.__dict__ else session.get(Event, obj.event_id)
+        return _public(event)
+    return False
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _advance_on_public_change(session: Session, flush_context) -> None:
+    """Any ORM change to something the public sees advances ``data_version`` in the same
+    transaction, so that no code path (a moderator's tool, a shell, a test) can leave the
+    feeds, the cached pages or the API's counts showing the old state. The services still
+    call :func:`bump_data_version` where they change things with bulk statements."""
+    dirty = [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
+    for obj in (*session.new, *dirty, *session.deleted):
+        if _shows_publicly(session, obj):
+            connection = session.connection()
+            now = now_utc()
+            updated = connection.execute(
+                sa.update(DataVersion)
+                .where(DataVersion.id == 1)
+                .values(version=DataVersion.version + 1, changed=now)
+            )
+            if updated.rowcount == 0:  # a schema made without the migrations' first row
+                connection.execute(sa.insert(DataVersion).values(id=1, version=1, changed=now))
+            return
 
 
 def data_version() -> int:
