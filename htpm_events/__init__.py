@@ -52,10 +52,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if ext.db.engine.dialect.name == "sqlite":
             sa.event.listen(ext.db.engine, "connect", set_sqlite_pragmas)
+    from . import pagecache
     from .web import init_web
 
     init_web(app)
     i18n.init_app(app)
+    pagecache.init_app(app)  # once the request's language is known
     background.init_app(app)
 
     from .accounts.views import bp as accounts_bp

@@ -27,6 +27,7 @@ ENV_NAMES = (
     "HTPM_MAIL_RETRY_SECONDS",
     "HTPM_MAIL_LEASE_SECONDS",
     "HTPM_FEED_CACHE_DIR",
+    "HTPM_PAGE_CACHE_SECONDS",
 )
 
 INT_NAMES = {
@@ -34,6 +35,7 @@ INT_NAMES = {
     "HTPM_IMPORT_MAX_BYTES",
     "HTPM_REGISTRATION_RETENTION_DAYS",
     "HTPM_PROXIES",
+    "HTPM_PAGE_CACHE_SECONDS",
 }
 
 
@@ -68,6 +70,9 @@ def defaults(instance_path: str) -> dict:
         "HTPM_MAIL_LEASE_SECONDS": 120,
         # This host's folder of built feed bodies (None: instance/feed-cache).
         "HTPM_FEED_CACHE_DIR": None,
+        # How long an anonymous visitor's public page may be answered from the worker's
+        # memory at most (a public change is seen at once); 0: always built.
+        "HTPM_PAGE_CACHE_SECONDS": 60,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
