@@ -13,7 +13,11 @@ For each database and each size N it
   4. for each URL: warms both workers, sends ``--requests`` requests from ``--clients``
      client threads (one connection per request), then the same to the minimal app at once,
      and prints p50, p95 and the ratio of the two p50s (ratios first: the machine is shared),
-  5. prints each app worker's resident memory (VmRSS) after the run.
+  5. prints each app worker's resident memory (VmRSS) after the run,
+  6. measures the same URLs again on an app started with ``HTPM_PAGE_CACHE_SECONDS=0``
+     (every page built, as for the first visitor after a public change; the first table
+     is what repeated anonymous requests get: pages kept per worker, see
+     ``htpm_events/pagecache.py``), and each page's CPU in-process, built.
 
 Run from the repository root (the test extras installed; PostgreSQL from Debian's
 ``postgresql`` package, skipped with a message when missing):
@@ -235,10 +239,27 @@ def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) ->
         results["rss"] = worker_rss_mb(server)
         print(f"    worker RSS after the run: {', '.join(f'{r:.0f}' for r in results['rss'])} MB")
         stop(server)
+        # The same requests with every page built (no page kept in memory): what the first
+        # visitor after each public change waits for.
+        built_env = {**env, "HTPM_PAGE_CACHE_SECONDS": "0"}
+        server = gunicorn("app:app", app_port, built_env, ROOT)
+        wait_until_up(app_port, server, "/healthz")
+        results["built"] = {}
+        for name, path in URLS.items():
+            times = measure(app_port, path, args.requests, args.clients)
+            results["built"][name] = (statistics.median(times), percentile(times, 0.95))
+            print(
+                f"    built every time {name:<20} p50 {results['built'][name][0]:7.1f} ms  "
+                f"p95 {results['built'][name][1]:7.1f} ms",
+                flush=True,
+            )
+        results["rss built"] = worker_rss_mb(server)
+        stop(server)
         server = None
-        results["cpu"] = in_process(env, args.in_process)
+        results["cpu"] = in_process(built_env, args.in_process)
         for name, (cpu, wall) in results["cpu"].items():
-            print(f"    in-process {name:<20} CPU {cpu:6.1f} ms  wall {wall:6.1f} ms", flush=True)
+            print(f"    in-process, built: {name:<20} CPU {cpu:6.1f} ms  wall {wall:6.1f} ms",
+                  flush=True)  # fmt: skip
         return results
     finally:
         stop(server)
@@ -341,11 +362,20 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
                 )
             print(f"| `{URLS[name]}` | " + " | ".join(cells) + " |")
         for name in URLS:
+            cells = [
+                f"{table[kind, n]['built'][name][0]:.1f} / {table[kind, n]['built'][name][1]:.1f}"
+                for n in sizes
+            ]
+            if len(sizes) > 1:
+                first = table[kind, sizes[0]]["built"][name][0]
+                cells.append(f"{table[kind, sizes[-1]]['built'][name][0] / first:.2f}×")
+            print(f"| `{URLS[name]}` built every time | " + " | ".join(cells) + " |")
+        for name in URLS:
             cells = [f"{table[kind, n]['cpu'][name][0]:.1f}" for n in sizes]
             if len(sizes) > 1:
                 first = table[kind, sizes[0]]["cpu"][name][0]
                 cells.append(f"{table[kind, sizes[-1]]['cpu'][name][0] / first:.2f}×")
-            print(f"| `{URLS[name]}` in-process CPU ms | " + " | ".join(cells) + " |")
+            print(f"| `{URLS[name]}` built, in-process CPU ms | " + " | ".join(cells) + " |")
         rss = [", ".join(f"{r:.0f}" for r in table[kind, n]["rss"]) + " MB" for n in sizes]
         print(
             "| worker RSS after the run | "
