@@ -32,6 +32,7 @@ JOB_MODULES = (
     "htpm_events.feeds.jobs",
     "htpm_events.registration.jobs",
     "htpm_events.importers.jobs",
+    "htpm_events.events.jobs",
 )
 
 

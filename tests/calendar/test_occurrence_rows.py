@@ -4,7 +4,7 @@ migration that created the table."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -172,3 +172,58 @@ def test_a_busy_day_shows_a_few_and_links_to_the_rest(make_event, client):
     assert f'href="/events?from={YEAR}-01-22&amp;to={YEAR}-01-22">4 more' in body
     day = client.get(f"/events?from={YEAR}-01-22&to={YEAR}-01-22").get_data(as_text=True)
     assert all(f"Busy {hour}" in day for hour in range(8, 18))
+
+
+UNBOUNDED = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//T//EN\r
+BEGIN:VEVENT\r
+UID:monthly-1\r
+SUMMARY:Monthly Survivor Circle\r
+DTSTART;TZID=America/Chicago:{year}0105T180000\r
+DTEND;TZID=America/Chicago:{year}0105T190000\r
+RRULE:FREQ=MONTHLY\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_an_imported_series_without_an_end_stays_listed_as_time_passes(
+    runner, tmp_path, client, monkeypatch
+):
+    """Its rows reach two years past the day it was saved; the daily job carries them on,
+    so the month grid keeps showing it three years later."""
+    from htpm_events import pagecache
+    from htpm_events.background import load_jobs, run_scheduled
+    from htpm_events.events import jobs, occurrences
+    from htpm_events.timeutil import now_utc
+
+    path = tmp_path / "monthly.ics"
+    path.write_text(UNBOUNDED.format(year=YEAR - 4), newline="")
+    args = ["imports", "file", str(path), "--organization", "O", "--trusted"]
+    assert runner.invoke(args=args).exit_code == 0
+    series = db.session.scalar(sa.select(Event).where(Event.title == "Monthly Survivor Circle"))
+    last = max(days_of(series.id))
+    assert now_utc().date() + occurrences.HORIZON - timedelta(days=32) < last
+    later_month = last + timedelta(days=200)
+    grid = f"/calendar/{later_month.year}/{later_month.month}"
+    assert "Monthly Survivor Circle" not in client.get(grid).get_data(as_text=True)
+
+    # A year later, the daily job writes the rows up to two years from then.
+    a_year_on = now_utc() + timedelta(days=365)
+    for module in (occurrences, jobs, pagecache):
+        monkeypatch.setattr(module, "now_utc", lambda: a_year_on)
+    assert run_scheduled(load_jobs()["occurrences.extend"], force=True) == "1 series extended"
+    assert max(days_of(series.id)) > last + timedelta(days=330)
+    assert "Monthly Survivor Circle" in client.get(grid).get_data(as_text=True)
+    # Nothing to do the next day.
+    assert run_scheduled(load_jobs()["occurrences.extend"], force=True) == "0 series extended"
+
+
+def days_of(event_id: int) -> list[date]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            sa.select(EventOccurrence.day).where(EventOccurrence.event_id == event_id)
+        )
+    )

@@ -33,6 +33,7 @@ JOB_DESCRIPTIONS = {
     "mail.clean": N_("Deletes sent messages after 7 days and failed ones after 30."),
     "mail.deliver": N_("Sends the messages that are due."),
     "mail.sweep": N_("Sends whatever is due (mail queued while the queue could not be reached)."),
+    "occurrences.extend": N_("Keeps imported series without an end date listed two years ahead."),
     "registrations.purge": N_(
         "Deletes attendee data HTPM_REGISTRATION_RETENTION_DAYS days after an event ends."
     ),
