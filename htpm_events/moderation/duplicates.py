@@ -126,19 +126,40 @@ def same_host(a: Event, b: Event) -> bool:
     return b.organization_id in hosts
 
 
-def word_similarity(a: Event, b: Event) -> str | None:
+@dataclass(frozen=True)
+class TitleFeatures:
+    """What :func:`similarity` compares of a title, computed once per title (an import
+    compares each new event with dozens of candidates, and each candidate with many events)."""
+
+    key: str
+    words: frozenset[str]
+    counts: tuple[int, ...]
+
+
+@lru_cache(maxsize=65536)
+def title_features(title: str) -> TitleFeatures:
+    key = title_key(title)
+    return TitleFeatures(key, title_words(title), letter_counts(key))
+
+
+def word_similarity(
+    a: Event, b: Event, fa: TitleFeatures | None = None, fb: TitleFeatures | None = None
+) -> str | None:
     """Titles with the same significant words (a federal calendar and a state page listing
     one webinar), or one a shortened form of the other ("TCVAP Information Session")."""
-    wa, wb = title_words(a.title), title_words(b.title)
+    wa = (fa or title_features(a.title)).words
+    wb = (fb or title_features(b.title)).words
     if not wa or not wb:
         return None
-    common = wa & wb
+    common = len(wa & wb)
+    if not common:
+        return None
     shorter = min(len(wa), len(wb))
-    if shorter >= 2 and len(common) / shorter >= CONTAINED and (overlap(a, b) or same_host(a, b)):
+    if shorter >= 2 and common / shorter >= CONTAINED and (overlap(a, b) or same_host(a, b)):
         return (
             N_("shortened title, same time") if len(wa) != len(wb) else N_("same words, same time")
         )
-    jaccard = len(common) / len(wa | wb)
+    jaccard = common / (len(wa) + len(wb) - common)  # the size of wa | wb
     if jaccard >= WORDS_ALIKE:
         return f"titles share {jaccard:.0%} of their words, starts within a day"
     return None
@@ -150,15 +171,20 @@ def similarity(a: Event, b: Event) -> str | None:
         return N_("same registration link")
     if abs(a.starts_at - b.starts_at) > WINDOW:
         return None
-    ka, kb = title_key(a.title), title_key(b.title)
+    fa, fb = title_features(a.title or ""), title_features(b.title or "")
+    ka, kb = fa.key, fb.key
     if ka == kb:
         return N_("same title, starts within a day")
-    by_words = word_similarity(a, b)
+    by_words = word_similarity(a, b, fa, fb)
     if by_words:
         return by_words
-    # difflib's quick upper bound (letters in common), from letter counts kept per title
-    common = sum(map(min, letter_counts(ka), letter_counts(kb)))
-    if 2 * common < SIMILAR * (len(ka) + len(kb)):
+    # difflib's quick upper bounds: the shorter key's length, then the letters in common
+    # (from letter counts kept per title); both only skip pairs the ratio would refuse.
+    total = len(ka) + len(kb)
+    if 2 * min(len(ka), len(kb)) < SIMILAR * total:
+        return None
+    common = sum(map(min, fa.counts, fb.counts))
+    if 2 * common < SIMILAR * total:
         return None
     ratio = SequenceMatcher(None, ka, kb).ratio()
     if ratio >= SIMILAR:
