@@ -97,9 +97,13 @@ def validate_rows(
     # One form, filled again for every row: building a form (binding its fields) costs more
     # than checking a row.
     form = EventForm(formdata=None, meta={"csrf": False})
+    # The fields' defaults, given as data: WTForms otherwise tries calling each default
+    # (a TypeError caught per field and row). Callable defaults are still called per row.
+    fixed = {name: field.default for name, field in form._fields.items()}
+    fixed = {name: value for name, value in fixed.items() if not callable(value)}
     with open_stream() as stream:
         for line, row in read_rows(stream):
-            form.process(formdata=row_formdata(row, defaults))
+            form.process(formdata=row_formdata(row, defaults), data=fixed)
             if not form.validate():
                 errors = [
                     ImportError_(line, name, str(msg))
