@@ -44,7 +44,11 @@ def with_details(query):
 def for_lists(query):
     """What a list item shows (``_macros.event_item``, the widget): the organization's name,
     never the tags or the description (1–2 KB each)."""
-    return query.options(selectinload(Event.organization), defer(Event.description))
+    return query.options(
+        selectinload(Event.organization),
+        defer(Event.description),
+        defer(Event.description_text),
+    )
 
 
 def public_condition():

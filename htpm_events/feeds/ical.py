@@ -9,7 +9,6 @@ value is random or time-dependent.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +21,6 @@ from ..events.models import Event
 from ..events.occurrences import local_bounds, parse_tokens
 from ..i18n import current_locale
 from ..links import base_url, counted_register_url, event_url
-from ..text import markdown_to_text
 from ..timeutil import now_utc
 from ..vocab import N_
 from .vtimezone import vtimezone
@@ -33,8 +31,6 @@ REFRESH = timedelta(hours=1)
 CALENDAR_NAME = N_("HTPM events")  # translated for a feed that asks with hl=
 #: RFC 5545 §3.1: a content line is folded so that no physical line exceeds 75 octets.
 LINE_OCTETS = 74  # plus the leading space of a continuation line
-#: Characters of Markdown whose plain text a worker remembers (see :func:`plain_text`).
-PLAIN_TEXT_BUDGET = 4_000_000
 
 
 # --- links --------------------------------------------------------------------------------
@@ -119,7 +115,7 @@ def description(event: Event, base: str, for_attendee: bool = False) -> str:
     parts = []
     if event.status == "cancelled":
         parts.append(_("This event has been cancelled."))
-    text = plain_text(event.description or "")
+    text = event.description_text  # stored with the Markdown (see Event.description_text)
     if text:
         parts.append(text)
     facts = [_("Hosted by: %(organization)s", organization=event.organization.name)]
@@ -133,38 +129,6 @@ def description(event: Event, base: str, for_attendee: bool = False) -> str:
     facts.append(_("Event page: %(link)s", link=event_page_url(event, base)))
     parts.append("\n".join(facts))
     return "\n\n".join(parts)
-
-
-class _PlainTexts:
-    """Descriptions already converted by this worker: a feed rebuilt after one change only
-    converts that event's Markdown again (the conversion is a third of a cold build).
-    Bounded by the characters kept; emptied when full."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.size = 0
-        self.items: dict[str, str] = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, markdown: str) -> str:
-        found = self.items.get(markdown)
-        if found is None:
-            found = markdown_to_text(markdown)
-            with self.lock:
-                if self.size + len(markdown) > self.budget:
-                    self.items.clear()
-                    self.size = 0
-                self.items[markdown] = found
-                self.size += len(markdown)
-        return found
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.size = 0
-
-
-plain_text = _PlainTexts(PLAIN_TEXT_BUDGET)
 
 
 def location(event: Event) -> str:

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..events.models import Event, Organization
 from ..events.occurrences import occurrences
@@ -145,7 +145,11 @@ def build_missing(query: sa.Select, base: str) -> int:
         events = db.session.scalars(
             sa.select(Event)
             .where(Event.id.in_(ids), Event.format != "on-demand")
-            .options(selectinload(Event.tags), selectinload(Event.organization))
+            .options(
+                selectinload(Event.tags),
+                selectinload(Event.organization),
+                defer(Event.description),  # the VEVENT has description_text
+            )
         ).all()
         save([(e.id, fingerprint(e, base), Piece(*ical.piece(e, base))) for e in events])
         for event in events:  # (its tags follow: the relationship cascades expunge)
