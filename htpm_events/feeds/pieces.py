@@ -54,8 +54,9 @@ LIGHT_COLUMNS = (
 )
 
 
-def fingerprint(row, base: str) -> str:
-    """What an event's VEVENT depends on (``row``: an Event or a row of LIGHT_COLUMNS)."""
+def fingerprint(row, base: str, locale: str | None = None) -> str:
+    """What an event's VEVENT depends on (``row``: an Event or a row of LIGHT_COLUMNS);
+    ``locale``: the request's, when the caller has it (a loop over a feed's events)."""
     organization = getattr(row, "organization_name", None)
     if organization is None:
         organization = row.organization.name
@@ -68,8 +69,9 @@ def fingerprint(row, base: str) -> str:
         row.status,
         organization,
     )
-    if current_locale() != "en":  # labels asked for with hl=: never the stored English piece
-        parts += (current_locale(),)
+    locale = locale or current_locale()
+    if locale != "en":  # labels asked for with hl=: never the stored English piece
+        parts += (locale,)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -129,7 +131,8 @@ def build_missing(query: sa.Select, base: str) -> int:
     is missing or stale, :data:`BUILD_BATCH` at a time (each batch committed, so that the
     memory held and the write lock taken stay small). Returns how many were built.
     A feed in another language (hl=) stores none: :func:`stream` serializes its events."""
-    if current_locale() != "en":
+    locale = current_locale()
+    if locale != "en":
         return 0
     light = query.add_columns(FeedPiece.fingerprint.label("piece_fingerprint")).outerjoin(
         FeedPiece, FeedPiece.event_id == Event.id
@@ -137,7 +140,7 @@ def build_missing(query: sa.Select, base: str) -> int:
     missing = [
         row.id
         for row in db.session.execute(light.execution_options(yield_per=STREAM_ROWS))
-        if row.piece_fingerprint != fingerprint(row, base)
+        if row.piece_fingerprint != fingerprint(row, base, locale)
     ]
     for start in range(0, len(missing), BUILD_BATCH):
         ids = missing[start : start + BUILD_BATCH]
@@ -151,7 +154,7 @@ def build_missing(query: sa.Select, base: str) -> int:
                 defer(Event.description),  # the VEVENT has description_text
             )
         ).all()
-        save([(e.id, fingerprint(e, base), Piece(*ical.piece(e, base))) for e in events])
+        save([(e.id, fingerprint(e, base, locale), Piece(*ical.piece(e, base))) for e in events])
         for event in events:  # (its tags follow: the relationship cascades expunge)
             if sa.inspect(event).key not in held and event in db.session:
                 db.session.expunge(event)
@@ -172,10 +175,11 @@ def stream(
         FeedPiece.tzid.label("piece_tzid"),
         FeedPiece.year.label("piece_year"),
     ).outerjoin(FeedPiece, FeedPiece.event_id == Event.id)
+    locale = current_locale()
     for row in db.session.execute(full.execution_options(yield_per=STREAM_ROWS)):
         if not in_window(row, first, last):
             continue
-        if row.piece_fingerprint == fingerprint(row, base):
+        if row.piece_fingerprint == fingerprint(row, base, locale):
             yield Piece(bytes(row.piece_body), row.piece_tzid, row.piece_year), row.updated
         else:  # changed between the two passes: this build serializes it itself
             event = db.session.get(Event, row.id)
