@@ -137,28 +137,32 @@ def build_missing(query: sa.Select, base: str) -> int:
     light = query.add_columns(FeedPiece.fingerprint.label("piece_fingerprint")).outerjoin(
         FeedPiece, FeedPiece.event_id == Event.id
     )
-    missing = [
-        row.id
+    # (An event changed after this read is stored under its older fingerprint: stale, so
+    # serialized again by stream and by the next build.)
+    missing = {
+        row.id: wanted
         for row in db.session.execute(light.execution_options(yield_per=STREAM_ROWS))
-        if row.piece_fingerprint != fingerprint(row, base, locale)
-    ]
-    for start in range(0, len(missing), BUILD_BATCH):
-        ids = missing[start : start + BUILD_BATCH]
-        held = set(db.session.identity_map.keys())  # the request's own objects stay
-        events = db.session.scalars(
-            sa.select(Event)
-            .where(Event.id.in_(ids), Event.format != "on-demand")
-            .options(
-                selectinload(Event.tags),
-                selectinload(Event.organization),
-                defer(Event.description),  # the VEVENT has description_text
-            )
-        ).all()
-        save([(e.id, fingerprint(e, base, locale), Piece(*ical.piece(e, base))) for e in events])
-        for event in events:  # (its tags follow: the relationship cascades expunge)
-            if sa.inspect(event).key not in held and event in db.session:
-                db.session.expunge(event)
-        del events
+        if row.piece_fingerprint != (wanted := fingerprint(row, base, locale))
+    }
+    ids = list(missing)
+    for start in range(0, len(ids), BUILD_BATCH):
+        # The batch's events live in a session of their own on the request's connection:
+        # closing it lets go of them at once, where the request's session would expire them
+        # at the commit and expunge them one by one (both a tenth of a cold build).
+        with sa.orm.Session(bind=db.session.connection()) as reader:
+            events = reader.scalars(
+                sa.select(Event)
+                .where(Event.id.in_(ids[start : start + BUILD_BATCH]), Event.format != "on-demand")
+                .options(
+                    selectinload(Event.tags),
+                    selectinload(Event.organization),
+                    defer(Event.description),  # the VEVENT has description_text
+                )
+            ).all()
+            built = [(e.id, missing[e.id], Piece(*ical.piece(e, base))) for e in events]
+            del events
+        save(built)
+        del built
         gc.collect(0)  # the build pauses the collector; a batch's ORM cycles go here
     return len(missing)
 
