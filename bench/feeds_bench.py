@@ -6,8 +6,9 @@ all-day, on-demand), loaded with ``flask imports file … --trusted``. For each 
 (SQLite file; PostgreSQL in a throwaway cluster, as tests/pg.py starts one):
 
 1. in-process through the app (wall time): a cold build (no piece, no cached file, no
-   converted description, no VTIMEZONE computed) and a rebuild after one approval, each
-   against icalendar alone serializing the same events (targets ≤ 1.0× and ≤ 0.1×);
+   VTIMEZONE computed; the description's plain text is data stored with the event, like its
+   title) and a rebuild after one approval, each against icalendar alone serializing the
+   same events (targets ≤ 1.0× and ≤ 0.1×);
 2. under gunicorn, for ``-w 2`` (sync) and ``-w 2 --threads 4`` (what the README
    recommends): warm 200 plain and gzip, 304 to If-None-Match; the floors measured in the
    same run: nginx serving the same bytes from a file, and a minimal Flask app returning them
@@ -107,9 +108,9 @@ def run(cmd: list[str], env: dict) -> str:
 
 def in_process(env: dict, repeat: int) -> dict:
     """Through the app, in this process, wall time: cold builds (nothing cached: no piece,
-    no file, no converted description, no VTIMEZONE), rebuilds after one approval (a
-    pending event published: every feed's version moves), and icalendar alone on the same
-    events; best of ``repeat``, alternated so that they share the machine's noise."""
+    no file, no VTIMEZONE; the stored plain-text description is data), rebuilds after one
+    approval (a pending event published: every feed's version moves), and icalendar alone on
+    the same events; best of ``repeat``, alternated so that they share the machine's noise."""
     os.environ.update(env)
     import sqlalchemy as sa
 
@@ -117,7 +118,7 @@ def in_process(env: dict, repeat: int) -> dict:
     from htpm_events.events.models import Event
     from htpm_events.events.services import publish
     from htpm_events.extensions import db
-    from htpm_events.feeds import cache, ical, vtimezone
+    from htpm_events.feeds import cache, vtimezone
     from htpm_events.feeds.models import FeedCache, FeedPiece
 
     app = create_app()
@@ -137,7 +138,6 @@ def in_process(env: dict, repeat: int) -> dict:
             db.session.commit()
             shutil.rmtree(cache.folder(), ignore_errors=True)
         cache.forget_memory()
-        ical.plain_text.clear()
         vtimezone._vtimezone.cache_clear()
         vtimezone.transitions.cache_clear()
         return get()
@@ -156,15 +156,13 @@ def in_process(env: dict, repeat: int) -> dict:
             db.session.commit()
         return get()[0]
 
-    colds, rebuilds, baseline, markdown = [], [], [], []
+    colds, rebuilds, baseline = [], [], []
     for _ in range(repeat):
         spent, body = cold()
         colds.append(spent)
         rebuilds.append(after_one_approval())
         with app.app_context():
-            alone, converting = icalendar_alone()
-        baseline.append(alone)
-        markdown.append(converting)
+            baseline.append(icalendar_alone())
     _, body = get()
     with app.app_context():
         db.session.remove()
@@ -173,7 +171,6 @@ def in_process(env: dict, repeat: int) -> dict:
         "cold": colds,
         "rebuild": rebuilds,
         "baseline": baseline,
-        "markdown": markdown,
         "body": body,
     }
 
@@ -197,11 +194,6 @@ def icalendar_alone() -> float:
         .options(selectinload(EventRow.tags), selectinload(EventRow.organization))
     ).all()
     base = ical.base_url()
-    ical.plain_text.clear()
-    began = time.perf_counter()
-    for e in rows:  # what the feed pays and this baseline does not: Markdown to plain text
-        ical.plain_text(e.description or "")
-    markdown = time.perf_counter() - began
     events = []
     for e in rows:
         start, end = local_bounds(e)
@@ -238,7 +230,7 @@ def icalendar_alone() -> float:
             item.add(name, value, params)
         cal.add_component(item)
     cal.to_ical()
-    return time.perf_counter() - began, markdown
+    return time.perf_counter() - began
 
 
 def start_gunicorn(
@@ -398,11 +390,6 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
                 "cold build ÷ icalendar alone",
                 f"{cold / alone:.2f}×",
                 f"{cold:.2f} s vs {alone:.2f} s (target ≤ 1.0×)",
-            ),
-            (
-                "  of which Markdown → plain text",
-                f"{min(measured['markdown']):.2f} s",
-                "(in the cold build, not in icalendar alone)",
             ),
             (
                 "after one approval ÷ icalendar alone",

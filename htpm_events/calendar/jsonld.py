@@ -12,7 +12,6 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from ..events.occurrences import local_bounds
-from ..text import markdown_to_text
 from . import links
 
 ATTENDANCE = {
@@ -26,7 +25,7 @@ PRICE = re.compile(r"^\$?\s*(\d+(?:\.\d{1,2})?)\s*(?:USD)?$", re.IGNORECASE)
 
 
 def plain_description(event, limit: int | None = None) -> str:
-    text = markdown_to_text(event.description or "")
+    text = event.description_text or ""
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -15,7 +15,7 @@ from flask import url_for
 from ..events.filters import EventFilter
 from ..events.occurrences import local_bounds
 from ..links import absolute, counted_register_url, feed_links
-from ..text import markdown_to_text, slugify
+from ..text import slugify
 
 DETAILS_MAX = 1200
 
@@ -82,7 +82,7 @@ def maps_links(event) -> dict[str, str] | None:
 
 
 def _details(event) -> str:
-    text = markdown_to_text(event.description or "")
+    text = event.description_text or ""
     if len(text) > DETAILS_MAX:
         text = text[: DETAILS_MAX - 1].rstrip() + "…"
     lines = [text] if text else []

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from ..text import markdown_to_text
 
 
 class Organization(db.Model):
@@ -70,6 +71,9 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     #: Markdown as submitted; sanitized only when rendered.
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The description as plain text (what feeds, calendar links and JSON-LD show), kept
+    #: with it whenever it is set (see :func:`keep_description_text`).
+    description_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
     #: federal, state, tribal, territorial, local or community.
     level: Mapped[str] = mapped_column(sa.String(20))
@@ -228,6 +232,14 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.status}>"
+
+
+@sa.event.listens_for(Event.description, "set")
+def keep_description_text(event: Event, value, previous, _initiator) -> None:
+    """Store the plain text with the Markdown, every time it is set (forms, moderators'
+    edits, imports, merges): converting it is most of a cold feed's time otherwise."""
+    if value != previous:
+        event.description_text = markdown_to_text(value or "")
 
 
 class EventOccurrence(db.Model):

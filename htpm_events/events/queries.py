@@ -44,12 +44,13 @@ def with_details(query):
 def for_lists(query):
     """What a list item shows (``_macros.event_item``, the widget): the organization's name
     and the event's languages ("In Spanish"), never the other tags or the description (1–2 KB
-    each). The languages come with the page's events in one query (one query per item was
-    most of a page's time)."""
+    each, and its plain text). The languages come with the page's events in one query (one
+    query per item was most of a page's time)."""
     return query.options(
         selectinload(Event.organization),
         selectinload(Event.language_tags),
         defer(Event.description),
+        defer(Event.description_text),
     )
 
 

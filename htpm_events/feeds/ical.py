@@ -8,8 +8,8 @@ value is random or time-dependent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +22,6 @@ from ..events.models import Event
 from ..events.occurrences import local_bounds, parse_tokens
 from ..i18n import current_locale
 from ..links import base_url, counted_register_url, event_url
-from ..text import markdown_to_text
 from ..timeutil import now_utc
 from ..vocab import N_
 from .vtimezone import vtimezone
@@ -33,8 +32,6 @@ REFRESH = timedelta(hours=1)
 CALENDAR_NAME = N_("HTPM events")  # translated for a feed that asks with hl=
 #: RFC 5545 §3.1: a content line is folded so that no physical line exceeds 75 octets.
 LINE_OCTETS = 74  # plus the leading space of a continuation line
-#: Characters of Markdown whose plain text a worker remembers (see :func:`plain_text`).
-PLAIN_TEXT_BUDGET = 4_000_000
 
 
 # --- links --------------------------------------------------------------------------------
@@ -116,55 +113,38 @@ def cancelled_title(title: str) -> str:
 def description(event: Event, base: str, for_attendee: bool = False) -> str:
     """Plain text that ends with the registration link and the event page link: Google and
     Outlook ignore URL and CONFERENCE, so every link a reader needs is repeated here."""
+    labels = description_labels(current_locale())
     parts = []
     if event.status == "cancelled":
-        parts.append(_("This event has been cancelled."))
-    text = plain_text(event.description or "")
+        parts.append(labels["cancelled"])
+    text = event.description_text  # stored with the Markdown (see Event.description_text)
     if text:
         parts.append(text)
-    facts = [_("Hosted by: %(organization)s", organization=event.organization.name)]
+    facts = [labels["hosted"] % {"organization": event.organization.name}]
     if event.cost:
-        facts.append(_("Cost: %(cost)s", cost=event.cost))
+        facts.append(labels["cost"] % {"cost": event.cost})
     join = public_join_link(event, for_attendee)
     if join:
-        facts.append(_("Join online: %(link)s", link=join))
+        facts.append(labels["join"] % {"link": join})
     if event.registration_mode != "none":
-        facts.append(_("Register: %(link)s", link=register_url(event, base)))
-    facts.append(_("Event page: %(link)s", link=event_page_url(event, base)))
+        facts.append(labels["register"] % {"link": register_url(event, base)})
+    facts.append(labels["page"] % {"link": event_page_url(event, base)})
     parts.append("\n".join(facts))
     return "\n\n".join(parts)
 
 
-class _PlainTexts:
-    """Descriptions already converted by this worker: a feed rebuilt after one change only
-    converts that event's Markdown again (the conversion is a third of a cold build).
-    Bounded by the characters kept; emptied when full."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.size = 0
-        self.items: dict[str, str] = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, markdown: str) -> str:
-        found = self.items.get(markdown)
-        if found is None:
-            found = markdown_to_text(markdown)
-            with self.lock:
-                if self.size + len(markdown) > self.budget:
-                    self.items.clear()
-                    self.size = 0
-                self.items[markdown] = found
-                self.size += len(markdown)
-        return found
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.size = 0
-
-
-plain_text = _PlainTexts(PLAIN_TEXT_BUDGET)
+@functools.lru_cache(maxsize=8)
+def description_labels(locale: str) -> dict[str, str]:
+    """The DESCRIPTION's labels in ``locale``, the request's (``_(msgid) % values`` is what
+    ``_(msgid, **values)`` does): looked up once per language, not five times per event."""
+    return {
+        "cancelled": _("This event has been cancelled."),
+        "hosted": _("Hosted by: %(organization)s"),
+        "cost": _("Cost: %(cost)s"),
+        "join": _("Join online: %(link)s"),
+        "register": _("Register: %(link)s"),
+        "page": _("Event page: %(link)s"),
+    }
 
 
 def location(event: Event) -> str:
@@ -237,7 +217,17 @@ def piece(event: Event, base: str | None = None) -> tuple[bytes, str | None, int
 
 
 def _text(value: str) -> str:
-    return vText(value).to_ical().decode()
+    """``vText(value).to_ical().decode()``, icalendar's TEXT escaping in its order, without
+    building a vText (and its Parameters) for each of a feed's values."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
 
 
 def _utc(moment: datetime) -> str:

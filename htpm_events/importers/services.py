@@ -27,6 +27,7 @@ from ..events.services import (
 )
 from ..extensions import db
 from ..moderation.models import AuditEntry
+from ..text import markdown_to_text
 from ..timeutil import now_utc
 from . import csv as csv_import
 from . import ics as ics_import
@@ -345,6 +346,11 @@ class Draft:
             tags=[],
         )
         self.__dict__.update(values)
+
+    @property
+    def description_text(self) -> str:
+        """What an :class:`Event` keeps with its description (its ``set`` listener)."""
+        return markdown_to_text(self.description or "")
 
     def tag_values(self, kind: str) -> list[str]:
         return [value for k, value in self.tags if k == kind]

@@ -213,3 +213,28 @@ def test_progress_lines_when_not_on_a_terminal(runner, tmp_path, monkeypatch):
     assert result.output.rstrip().endswith(
         "3 created, 0 updated, 0 unchanged, 0 cancelled (source #1)."
     )
+
+
+def test_an_imported_description_is_in_the_feed_as_plain_text_and_follows_the_source(
+    runner, tmp_path, client
+):
+    path = tmp_path / "cal.ics"
+    event = (
+        "BEGIN:VEVENT", "UID:d1", "SUMMARY:Outreach walk",
+        "DTSTART;TZID=America/Chicago:20270112T180000",
+        "DTEND;TZID=America/Chicago:20270112T190000",
+    )  # fmt: skip
+    args = ["imports", "file", str(path), "--organization", "O", "--trusted"]
+    path.write_bytes(cal(*event, "DESCRIPTION:<p>Bring <b>two</b> forms</p>", "END:VEVENT"))
+    assert runner.invoke(args=args).exit_code == 0
+    walk = db.session.scalar(sa.select(Event))
+    assert walk.description == "Bring **two** forms"
+    assert walk.description_text == "Bring two forms"  # stored with it, for the feeds
+    feed = client.get("/feeds/events.ics?from=2027-01-01").get_data(as_text=True)
+    assert "DESCRIPTION:Bring two forms\\n\\nHosted by: O\\n" in feed.replace("\r\n ", "")
+
+    path.write_bytes(cal(*event, "DESCRIPTION:<p>Bring <i>one</i> form</p>", "END:VEVENT"))
+    assert runner.invoke(args=args).exit_code == 0
+    feed = client.get("/feeds/events.ics?from=2027-01-01").get_data(as_text=True)
+    assert "DESCRIPTION:Bring one form\\n\\nHosted by: O\\n" in feed.replace("\r\n ", "")
+    assert "two forms" not in feed

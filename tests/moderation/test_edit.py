@@ -100,3 +100,22 @@ def test_an_invalid_edit_says_what_is_wrong_and_changes_nothing(mod_client, make
     db.session.expire_all()
     assert db.session.get(Event, event.id).title == "Stays The Same"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
+
+
+def test_a_moderators_new_description_is_what_feed_subscribers_see(mod_client, client, make_event):
+    event = make_event(status="approved", description="Meet at **noon**.")
+    event_id = event.id
+    before = client.get("/feeds/events.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "DESCRIPTION:Meet at noon.\\n\\n" in before
+
+    response = mod_client.post(
+        f"/moderate/events/{event_id}/edit",
+        data=posted(event, description="Meet at *one o'clock*, room 2."),
+    )
+
+    assert response.status_code == 302
+    after = client.get("/feeds/events.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "DESCRIPTION:Meet at one o'clock\\, room 2.\\n\\n" in after
+    assert "noon" not in after
+    db.session.expire_all()
+    assert db.session.get(Event, event_id).description_text == "Meet at one o'clock, room 2."
