@@ -126,24 +126,26 @@ def save(pieces: Iterable[tuple[int, str, Piece]]) -> None:
         log.info("feed pieces not stored (%s); served as built", type(exc).__name__)
 
 
-def build_missing(query: sa.Select, base: str) -> int:
+def build_missing(query: sa.Select, base: str) -> dict[int, str]:
     """Serialize and store every event of ``query`` (a select of LIGHT_COLUMNS) whose piece
     is missing or stale, :data:`BUILD_BATCH` at a time (each batch committed, so that the
-    memory held and the write lock taken stay small). Returns how many were built.
+    memory held and the write lock taken stay small). Returns every event's fingerprint as
+    computed here, for :func:`stream` (so a feed computes each one once).
     A feed in another language (hl=) stores none: :func:`stream` serializes its events."""
     locale = current_locale()
     if locale != "en":
-        return 0
+        return {}
     light = query.add_columns(FeedPiece.fingerprint.label("piece_fingerprint")).outerjoin(
         FeedPiece, FeedPiece.event_id == Event.id
     )
     # (An event changed after this read is stored under its older fingerprint: stale, so
     # serialized again by stream and by the next build.)
-    missing = {
-        row.id: wanted
-        for row in db.session.execute(light.execution_options(yield_per=STREAM_ROWS))
-        if row.piece_fingerprint != (wanted := fingerprint(row, base, locale))
-    }
+    wanted: dict[int, str] = {}
+    missing: dict[int, str] = {}
+    for row in db.session.execute(light.execution_options(yield_per=STREAM_ROWS)):
+        wanted[row.id] = digest = fingerprint(row, base, locale)
+        if row.piece_fingerprint != digest:
+            missing[row.id] = digest
     ids = list(missing)
     for start in range(0, len(ids), BUILD_BATCH):
         # The batch's events live in a session of their own on the request's connection:
@@ -164,15 +166,21 @@ def build_missing(query: sa.Select, base: str) -> int:
         save(built)
         del built
         gc.collect(0)  # the build pauses the collector; a batch's ORM cycles go here
-    return len(missing)
+    return wanted
 
 
 def stream(
-    query: sa.Select, base: str, first: date | None, last: date | None
+    query: sa.Select,
+    base: str,
+    first: date | None,
+    last: date | None,
+    known: dict[int, str] | None = None,
 ) -> Iterator[tuple[Piece, datetime]]:
     """The pieces (and ``updated``) of ``query``'s events in its order, for those with an
     occurrence in the window; a piece changed since :func:`build_missing` is serialized
-    again here."""
+    again here. ``known``: the fingerprints :func:`build_missing` computed (an event it did
+    not see, added between the two reads, gets its own)."""
+    known = known or {}
     full = query.add_columns(
         FeedPiece.fingerprint.label("piece_fingerprint"),
         FeedPiece.body.label("piece_body"),
@@ -183,7 +191,8 @@ def stream(
     for row in db.session.execute(full.execution_options(yield_per=STREAM_ROWS)):
         if not in_window(row, first, last):
             continue
-        if row.piece_fingerprint == fingerprint(row, base, locale):
+        wanted = known.get(row.id) or fingerprint(row, base, locale)
+        if row.piece_fingerprint == wanted:
             yield Piece(bytes(row.piece_body), row.piece_tzid, row.piece_year), row.updated
         else:  # changed between the two passes: this build serializes it itself
             event = db.session.get(Event, row.id)

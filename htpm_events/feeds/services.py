@@ -131,10 +131,11 @@ def build_feed(
     if feed.kind == "ics":
         query = ical_query(feed, pieces.light_query())
         with gc_paused():
-            pieces.build_missing(query, base)
+            known = pieces.build_missing(query, base)
             first_years: dict[str, int] = {}
+            window = (feed.first_day, filt.date_to)
             with tempfile.TemporaryFile(dir=scratch) as events:
-                for piece, updated in pieces.stream(query, base, feed.first_day, filt.date_to):
+                for piece, updated in pieces.stream(query, base, *window, known):
                     events.write(piece.body)
                     changes.append(updated)
                     if piece.tzid:
