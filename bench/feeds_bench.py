@@ -19,6 +19,8 @@ Reproduce (from the repository root, with the test extras installed):
 
     .venv/bin/python bench/feeds_bench.py --events 10000
     .venv/bin/python bench/feeds_bench.py --events 100000 --database sqlite
+    .venv/bin/python bench/feeds_bench.py --database sqlite --database-url sqlite:///…/htpm.sqlite3
+        # a database already loaded (e.g. by calendar_bench.py --keep): migrated, not imported
     .venv/bin/python bench/feeds_bench.py --events 1000 --seconds 3 --repeat 1   # smoke run
 
 nginx comes from Debian (``apt-get install -y nginx-light``; skipped without it).
@@ -339,7 +341,9 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
 
     instance = workdir / f"instance-{database}"
     cluster = None
-    if database == "postgresql":
+    if args.database_url:
+        database_url = args.database_url
+    elif database == "postgresql":
         from tests.pg import Cluster
 
         cluster = Cluster(workdir / "pg")
@@ -367,12 +371,13 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
     rows = []
     try:
         csv_path = workdir / "events.csv"
-        if not csv_path.exists():
+        if not csv_path.exists() and not args.database_url:
             write_csv(csv_path, args.events)
         flask = str(VENV_BIN / "flask")
         run([flask, "db", "upgrade"], env)
         began = time.perf_counter()
-        run([flask, "imports", "file", str(csv_path), "--trusted"], env)
+        if not args.database_url:  # a loaded database is measured as it is
+            run([flask, "imports", "file", str(csv_path), "--trusted"], env)
         imported = time.perf_counter() - began
 
         measured = in_process(env, args.repeat)
@@ -472,7 +477,11 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="builds to time (best is kept)")
     parser.add_argument("--threads", type=int, default=4, help="the README's gunicorn threads")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument("--database-url", help="measure this loaded database (migrated, no "
+                        "import); --database names its kind")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.database_url and args.database == "both":
+        parser.error("--database-url needs --database sqlite or postgresql")
 
     workdir = Path(tempfile.mkdtemp(prefix="htpm-feeds-bench-"))
     for folder in (workdir,):
