@@ -1,6 +1,7 @@
 """Text helpers: sanitized Markdown, plain text, slugs, safe links."""
 
 import functools
+import html as html_module
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -36,14 +37,14 @@ def render_markdown(text: str) -> str:
 
 
 def markdown_to_text(text: str) -> str:
-    """Plain text for feeds and e-mails: the sanitized HTML with tags removed."""
-    html = render_markdown(text)
+    """Plain text for feeds and e-mails: the rendered HTML with every tag removed (nh3 with
+    no tag allowed, which also drops script and style content). Not through
+    :func:`render_markdown`: its sanitizing pass changes no text, costs a third of the time
+    (this runs for every description saved or imported) and would fill its cache."""
+    html = _md.render(text)
     html = re.sub(r"</(p|li|h\d|blockquote|pre|tr)>", "\n", html)
     html = re.sub(r"<br\s*/?>", "\n", html)
-    plain = nh3.clean(html, tags=set())
-    import html as html_module
-
-    plain = html_module.unescape(plain)
+    plain = html_module.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\n{3,}", "\n\n", plain).strip()
 
 
