@@ -274,14 +274,18 @@ def cancel(event: Event) -> None:
 
 def bump_data_version() -> None:
     """Advance the counter that feed caches are keyed by (one row, updated atomically)."""
-    updated = db.session.execute(
+    _advance(db.session.connection())
+
+
+def _advance(connection) -> None:
+    now = now_utc()
+    updated = connection.execute(
         sa.update(DataVersion)
         .where(DataVersion.id == 1)
-        .values(version=DataVersion.version + 1, changed=now_utc())
+        .values(version=DataVersion.version + 1, changed=now)
     )
-    if updated.rowcount == 0:
-        db.session.add(DataVersion(id=1, version=1, changed=now_utc()))
-        db.session.flush()
+    if updated.rowcount == 0:  # a schema made without the migrations' first row
+        connection.execute(sa.insert(DataVersion).values(id=1, version=1, changed=now))
 
 
 #: What public pages, feeds and the API show besides events themselves.
@@ -318,15 +322,7 @@ def _advance_on_public_change(session: Session, flush_context) -> None:
     dirty = [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
     for obj in (*session.new, *dirty, *session.deleted):
         if _shows_publicly(session, obj):
-            connection = session.connection()
-            now = now_utc()
-            updated = connection.execute(
-                sa.update(DataVersion)
-                .where(DataVersion.id == 1)
-                .values(version=DataVersion.version + 1, changed=now)
-            )
-            if updated.rowcount == 0:  # a schema made without the migrations' first row
-                connection.execute(sa.insert(DataVersion).values(id=1, version=1, changed=now))
+            _advance(session.connection())
             return
 
 

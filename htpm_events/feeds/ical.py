@@ -218,7 +218,8 @@ def piece(event: Event, base: str | None = None) -> tuple[bytes, str | None, int
 
 def _text(value: str) -> str:
     """``vText(value).to_ical().decode()``, icalendar's TEXT escaping in its order, without
-    building a vText (and its Parameters) for each of a feed's values."""
+    building a vText (and its Parameters) for each of a feed's values. (icalendar's public
+    ``parser.escape_char`` is deprecated for removal in icalendar 8, so it is not used.)"""
     return (
         value.replace(r"\N", "\n")
         .replace("\\", "\\\\")
