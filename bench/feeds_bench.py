@@ -13,7 +13,9 @@ all-day, on-demand), loaded with ``flask imports file … --trusted``. For each 
 2. under gunicorn, for ``-w 2`` (sync) and ``-w 2 --threads 4`` (what the README
    recommends): warm 200 plain and gzip, 304 to If-None-Match; the floors measured in the
    same run: nginx serving the same bytes from a file, and a minimal Flask app returning them
-   from memory under the same gunicorn; ratios to nginx come first (target ≥ 0.8×);
+   from memory under the same gunicorn, the three taking turns (``--rounds`` short runs each)
+   so that they share the machine's other load alike; ratios to nginx come first (target
+   ≥ 0.8×);
 3. the RSS of each gunicorn worker after the run (target ≤ 150 MB).
 
 Reproduce (from the repository root, with the test extras installed):
@@ -99,7 +101,22 @@ def load(port: int, seconds: float, clients: int, headers=None, expect=200) -> d
     wrong = sum(r[2] for r in results)
     if wrong:
         raise RuntimeError(f"{wrong} of {done} responses did not answer {expect}")
-    return {"rps": done / elapsed, "mbps": sum(r[1] for r in results) / elapsed / 1e6}
+    return {
+        "rps": done / elapsed,
+        "mbps": sum(r[1] for r in results) / elapsed / 1e6,
+        "done": done,
+        "bytes": sum(r[1] for r in results),
+        "seconds": elapsed,
+    }
+
+
+def combined(runs: list[dict]) -> dict:
+    """The rate over several runs of :func:`load` (their requests over their time)."""
+    seconds = sum(r["seconds"] for r in runs)
+    return {
+        "rps": sum(r["done"] for r in runs) / seconds,
+        "mbps": sum(r["bytes"] for r in runs) / seconds / 1e6,
+    }
 
 
 def run(cmd: list[str], env: dict) -> str:
@@ -413,8 +430,7 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
         nginx_port = free_port()
         nginx = start_nginx(body, nginx_port, workdir / database)
         processes.append(nginx)
-        static = load(nginx_port, args.seconds, args.clients) if nginx else None
-        stop(nginx, signal.SIGQUIT)
+        static_runs = []
         for threads in (1, args.threads):
             name = "gunicorn -w 2" + (f" --threads {threads}" if threads > 1 else "")
             port = free_port()
@@ -424,15 +440,25 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
             assert status == 200 and warm_body == body, "gunicorn served other bytes"
             status, gz_body, gz_headers = fetch(port, {"Accept-Encoding": "gzip"})
             assert status == 200 and gzip.decompress(gz_body) == body
-            warm = load(port, args.seconds, args.clients)
+            minimal_port = free_port()
+            minimal = start_minimal(body, minimal_port, workdir, threads)
+            processes.append(minimal)
+            # The three servers take turns, a short run each, so that they share whatever
+            # else the machine is doing; each figure is over all of its runs.
+            ports = {"app": port, "minimal": minimal_port}
+            if nginx:
+                ports["nginx"] = nginx_port
+            runs: dict[str, list[dict]] = {name: [] for name in ports}
+            for _ in range(args.rounds):
+                for server, server_port in ports.items():
+                    runs[server].append(load(server_port, args.seconds / args.rounds, args.clients))
+            warm, floor = combined(runs["app"]), combined(runs["minimal"])
+            static_runs += runs.get("nginx", [])
+            static = combined(runs["nginx"]) if nginx else None
             warm_gz = load(port, args.seconds, args.clients, {"Accept-Encoding": "gzip"})
             fresh = load(port, args.seconds, args.clients, {"If-None-Match": headers["ETag"]}, 304)
             rss = worker_rss_mb(app)
             stop(app)
-            minimal_port = free_port()
-            minimal = start_minimal(body, minimal_port, workdir, threads)
-            processes.append(minimal)
-            floor = load(minimal_port, args.seconds, args.clients)
             stop(minimal)
             ratio = f"{warm['rps'] / static['rps']:.2f}× nginx" if static else "nginx skipped"
             rows += [
@@ -458,7 +484,9 @@ def measure_database(args, database: str, workdir: Path) -> list[tuple[str, str,
                     "target ≤ 150 MB",
                 ),
             ]
-        if static:
+        stop(nginx, signal.SIGQUIT)
+        if static_runs:
+            static = combined(static_runs)
             rows.append(
                 (
                     "nginx, same bytes from a file",
@@ -480,7 +508,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--seconds", type=float, default=10, help="per throughput run")
+    parser.add_argument("--seconds", type=float, default=10, help="per throughput figure")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="turns nginx, the app and the minimal app take for the warm "
+                        "figures (each --seconds in all)")  # fmt: skip
     parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
     parser.add_argument("--repeat", type=int, default=3, help="builds to time (best is kept)")
     parser.add_argument("--threads", type=int, default=4, help="the README's gunicorn threads")
@@ -512,7 +543,7 @@ def main(argv=None) -> int:
     print(
         f"\nReproduce: .venv/bin/python bench/feeds_bench.py --events {args.events} "
         f"--database {args.database} --seconds {args.seconds:g} --clients {args.clients} "
-        f"--repeat {args.repeat} --threads {args.threads}"
+        f"--repeat {args.repeat} --threads {args.threads} --rounds {args.rounds}"
     )
     return 0
 
