@@ -11,13 +11,16 @@ For each database and each size N it
      another port, ``gunicorn -w 2`` serving a minimal Flask app that answers the bytes of
      the /events page from memory,
   4. for each URL: warms both workers, sends ``--requests`` requests from ``--clients``
-     client threads (one connection per request), then the same to the minimal app at once,
-     and prints p50, p95 and the ratio of the two p50s (ratios first: the machine is shared),
+     client threads (one connection per request), each client asking the app and then the
+     minimal app in turn (so both meet the same other load), and prints p50, p95 and the
+     ratio of the two p50s (ratios first: the machine is shared; growth is given for the
+     p50 and for the ratio),
   5. prints each app worker's resident memory (VmRSS) after the run,
   6. measures the same URLs again on an app started with ``HTPM_PAGE_CACHE_SECONDS=0``
      (every page built, as for the first visitor after a public change; the first table
      is what repeated anonymous requests get: pages kept per worker, see
-     ``htpm_events/pagecache.py``), and each page's CPU in-process, built.
+     ``htpm_events/pagecache.py``), and each page's CPU in-process, built and kept (the
+     app's own work, without the HTTP round trip and the machine's noise).
 
 Run from the repository root (the test extras installed; PostgreSQL from Debian's
 ``postgresql`` package, skipped with a message when missing):
@@ -154,6 +157,23 @@ def measure(port: int, path: str, requests: int, clients: int) -> list[float]:
         return list(pool.map(timed, [port] * requests, [path] * requests))
 
 
+def measure_beside(
+    port: int, path: str, minimal_port: int, requests: int, clients: int
+) -> tuple[list[float], list[float]]:
+    """Latencies of ``path`` and of the minimal app, each client asking one then the other,
+    so that both meet the same load from the rest of the machine."""
+    for _ in range(4):  # warm both workers of each
+        get(port, path)
+        get(minimal_port, "/")
+
+    def pair(_):
+        return timed(port, path), timed(minimal_port, "/")
+
+    with ThreadPoolExecutor(clients) as pool:
+        pairs = list(pool.map(pair, range(requests)))
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
 IN_PROCESS = """
 import json, statistics, sys, time
 from app import app
@@ -226,8 +246,7 @@ def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) ->
         wait_until_up(minimal_port, minimal, "/")
         results = {}
         for name, path in URLS.items():
-            times = measure(app_port, path, args.requests, args.clients)
-            base = measure(minimal_port, "/", args.requests, args.clients)
+            times, base = measure_beside(app_port, path, minimal_port, args.requests, args.clients)
             p50, p95, base50 = (statistics.median(times), percentile(times, 0.95),
                                 statistics.median(base))  # fmt: skip
             results[name] = (p50, p95, base50)
@@ -259,6 +278,10 @@ def run_one(label: str, url: str, n: int, csv_path: Path, folder: Path, args) ->
         results["cpu"] = in_process(built_env, args.in_process)
         for name, (cpu, wall) in results["cpu"].items():
             print(f"    in-process, built: {name:<20} CPU {cpu:6.1f} ms  wall {wall:6.1f} ms",
+                  flush=True)  # fmt: skip
+        results["cpu kept"] = in_process(env, args.in_process)
+        for name, (cpu, wall) in results["cpu kept"].items():
+            print(f"    in-process, kept: {name:<20} CPU {cpu:6.2f} ms  wall {wall:6.2f} ms",
                   flush=True)  # fmt: skip
         return results
     finally:
@@ -339,7 +362,8 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
     print()
     print(
         f"gunicorn -w 2, {args.requests} requests per URL from {args.clients} client threads; "
-        "p50 / p95 in ms; ratio = p50 ÷ the minimal Flask app's p50 measured just after"
+        "p50 / p95 in ms; ratio = p50 ÷ the minimal Flask app's p50, each client asking "
+        "both in turn"
     )
     for kind in kinds:
         sizes = [n for n in all_sizes if (kind, n) in table]
@@ -347,7 +371,7 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
             continue
         head = f"| {kind} | " + " | ".join(f"N={n:,} p50 / p95 (ratio)" for n in sizes)
         if len(sizes) > 1:
-            head += f" | growth {sizes[0]:,} → {sizes[-1]:,}"
+            head += f" | growth {sizes[0]:,} → {sizes[-1]:,} (of the ratio)"
         print(head + " |")
         print("|---|" + "---:|" * (len(sizes) + (len(sizes) > 1)))
         for name in URLS:
@@ -357,8 +381,9 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
                 for n in sizes
             ]
             if len(sizes) > 1:
+                first, last = table[kind, sizes[0]][name], table[kind, sizes[-1]][name]
                 cells.append(
-                    f"{table[kind, sizes[-1]][name][0] / table[kind, sizes[0]][name][0]:.2f}×"
+                    f"{last[0] / first[0]:.2f}× ({last[0] / last[2] / (first[0] / first[2]):.2f}×)"
                 )
             print(f"| `{URLS[name]}` | " + " | ".join(cells) + " |")
         for name in URLS:
@@ -376,6 +401,12 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
                 first = table[kind, sizes[0]]["cpu"][name][0]
                 cells.append(f"{table[kind, sizes[-1]]['cpu'][name][0] / first:.2f}×")
             print(f"| `{URLS[name]}` built, in-process CPU ms | " + " | ".join(cells) + " |")
+        for name in URLS:
+            cells = [f"{table[kind, n]['cpu kept'][name][0]:.2f}" for n in sizes]
+            if len(sizes) > 1:
+                first = table[kind, sizes[0]]["cpu kept"][name][0]
+                cells.append(f"{table[kind, sizes[-1]]['cpu kept'][name][0] / first:.2f}×")
+            print(f"| `{URLS[name]}` kept, in-process CPU ms | " + " | ".join(cells) + " |")
         rss = [", ".join(f"{r:.0f}" for r in table[kind, n]["rss"]) + " MB" for n in sizes]
         print(
             "| worker RSS after the run | "
