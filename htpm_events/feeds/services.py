@@ -134,7 +134,9 @@ def build_feed(
         with gc_paused():
             listed = pieces.build_missing(query, base, feed.first_day, filt.date_to)
             first_years: dict[str, int] = {}
-            with tempfile.TemporaryFile(dir=scratch) as events:
+            # A 1 MB buffer: with the default 8 KB one, writing the 9 433 pieces (22 MB) of
+            # 10 000 events took twice as long (a few hundred small writes for every MB).
+            with tempfile.TemporaryFile(dir=scratch, buffering=COPY_BUFFER) as events:
                 for piece, updated in pieces.stream(listed, base):
                     events.write(piece.body)
                     changes.append(updated)
