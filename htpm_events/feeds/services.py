@@ -122,20 +122,22 @@ def build_feed(
     window was fixed for (the window moves daily, so a feed may change without any event
     changing). ``scratch``: a folder for the temporary file (default: the system's).
 
-    An iCal feed is streamed: rows are read :data:`pieces.STREAM_ROWS` at a time and each
-    event's stored VEVENT is written as it comes (the VTIMEZONEs, which precede the events,
-    are known at the end, so the events go to a temporary file first); only events whose
-    piece is missing or stale are loaded and serialized."""
+    An iCal feed is streamed: the events' light columns are read once (which events, in
+    which order, with which fingerprint), then their stored VEVENTs are read by id
+    :data:`pieces.STREAM_ROWS` at a time and written as they come (the VTIMEZONEs, which
+    precede the events, are known at the end, so the events go to a temporary file first);
+    only events whose piece is missing or stale are loaded and serialized."""
     filt = feed.filter
     changes = [feed.moment] + ([data_changed] if data_changed is not None else [])
     if feed.kind == "ics":
         query = ical_query(feed, pieces.light_query())
         with gc_paused():
-            known = pieces.build_missing(query, base)
+            listed = pieces.build_missing(query, base, feed.first_day, filt.date_to)
             first_years: dict[str, int] = {}
-            window = (feed.first_day, filt.date_to)
-            with tempfile.TemporaryFile(dir=scratch) as events:
-                for piece, updated in pieces.stream(query, base, *window, known):
+            # A 1 MB buffer: with the default 8 KB one, writing the 9 433 pieces (22 MB) of
+            # 10 000 events took twice as long (a few hundred small writes for every MB).
+            with tempfile.TemporaryFile(dir=scratch, buffering=COPY_BUFFER) as events:
+                for piece, updated in pieces.stream(listed, base):
                     events.write(piece.body)
                     changes.append(updated)
                     if piece.tzid:

@@ -7,11 +7,13 @@ import gzip
 import shutil
 
 import pytest
+import sqlalchemy as sa
 
 from htpm_events.events.filters import EventFilter
 from htpm_events.events.services import bump_data_version, cancel, publish
 from htpm_events.extensions import db
-from htpm_events.feeds import cache, ical, services
+from htpm_events.feeds import cache, ical, pieces, services
+from htpm_events.feeds.models import FeedCache, FeedPiece
 from htpm_events.feeds.services import FeedRequest
 from htpm_events.moderation.services import merge
 
@@ -69,6 +71,44 @@ def test_one_changed_event_is_the_only_one_serialized_again(january_event, clien
     # The per-event file uses the same pieces.
     client.get(f"/events/{events[3].id}.ics")
     assert serialized == [events[2].id]
+
+
+def test_the_feed_after_one_approval_is_what_a_cold_build_writes(
+    january_event, client, monkeypatch
+):
+    """After an approval only the new event is serialized and the others' pieces are read
+    by id, a few at a time: the bytes and the ETag are still those of a feed built from
+    nothing."""
+    monkeypatch.setattr(pieces, "STREAM_ROWS", 2)  # batches of two pieces: the seams show
+    january_event(title="Timed in Honolulu", timezone="Pacific/Honolulu")
+    january_event(title="All day", day=20, all_day=True, start_time=None, end_time=None)
+    january_event(title="Weekly", day=7, recurrence="weekly", recurrence_count=4)
+    cancel(january_event(title="Walk", day=10))
+    january_event(title="Same day, later id", day=10)
+    pending = january_event(title="Awaiting approval", day=9, status="pending")
+    db.session.commit()
+    before = client.get("/feeds/events.ics").data
+
+    publish(pending)
+    db.session.commit()
+    after = client.get("/feeds/events.ics")
+    assert b"SUMMARY:Awaiting approval" in after.data and after.data != before
+    feed = FeedRequest.for_now("ics", EventFilter())
+    assert after.data == ical.calendar_bytes(
+        services.ical_events(feed),
+        name=services.feed_name(feed.filter),
+        about=services.feed_about(feed.filter, ical.base_url()),
+        base=ical.base_url(),
+    )
+
+    db.session.execute(sa.delete(FeedPiece))
+    db.session.execute(sa.delete(FeedCache))
+    db.session.commit()
+    shutil.rmtree(cache.folder())
+    cache.forget_memory()
+    cold = client.get("/feeds/events.ics")
+    assert cold.data == after.data
+    assert cold.headers["ETag"] == after.headers["ETag"]
 
 
 def test_gzip_is_the_plain_body_compressed_with_its_own_etag(january_event, client):
