@@ -163,25 +163,30 @@ def build_missing(
             missing[row.id] = digest
     ids = list(missing)
     for start in range(0, len(ids), BUILD_BATCH):
-        # The batch's events live in a session of their own on the request's connection:
-        # closing it lets go of them at once, where the request's session would expire them
-        # at the commit and expunge them one by one (both a tenth of a cold build).
-        with sa.orm.Session(bind=db.session.connection()) as reader:
-            events = reader.scalars(
-                sa.select(Event)
-                .where(Event.id.in_(ids[start : start + BUILD_BATCH]), Event.format != "on-demand")
-                .options(
-                    selectinload(Event.tags),
-                    selectinload(Event.organization),
-                    defer(Event.description),  # the VEVENT has description_text
-                )
-            ).all()
-            built = [(e.id, missing[e.id], Piece(*ical.piece(e, base))) for e in events]
-            del events
-        save(built)
+        built = serialize(ids[start : start + BUILD_BATCH], base)
+        save([(event_id, missing[event_id], piece) for event_id, piece in built.items()])
         del built
         gc.collect(0)  # the build pauses the collector; a batch's ORM cycles go here
     return listed
+
+
+def serialize(ids: list[int], base: str) -> dict[int, Piece]:
+    """The pieces of the events ``ids`` (that still exist), serialized now: one query for
+    the events, their tags and organizations. The events live in a session of their own on
+    the request's connection: closing it lets go of them at once, where the request's
+    session would expire them at the commit and expunge them one by one (both a tenth of a
+    cold build)."""
+    with sa.orm.Session(bind=db.session.connection()) as reader:
+        events = reader.scalars(
+            sa.select(Event)
+            .where(Event.id.in_(ids), Event.format != "on-demand")
+            .options(
+                selectinload(Event.tags),
+                selectinload(Event.organization),
+                defer(Event.description),  # the VEVENT has description_text
+            )
+        )
+        return {event.id: Piece(*ical.piece(event, base)) for event in events}
 
 
 #: A piece as :func:`stream` reads it: the feed_pieces table alone, by primary key.
@@ -223,15 +228,19 @@ def stream(listed: list[Listed], base: str) -> Iterator[tuple[Piece, datetime]]:
     for start in range(0, len(listed), STREAM_ROWS):
         batch = listed[start : start + STREAM_ROWS]
         found = stored([entry.id for entry in batch]) if english else {}
-        for entry in batch:
-            piece = found.get(entry.id)
-            if piece is not None and piece[0] == entry.fingerprint:
-                yield Piece(bytes(piece[1]), piece[2], piece[3]), entry.updated
-                continue
-            event = db.session.get(Event, entry.id)
-            if event is not None:
-                yield Piece(*ical.piece(event, base)), entry.updated
+        current = {
+            entry.id: Piece(bytes(piece[1]), piece[2], piece[3])
+            for entry in batch
+            if (piece := found.get(entry.id)) is not None and piece[0] == entry.fingerprint
+        }
         del found
+        stale = [entry.id for entry in batch if entry.id not in current]
+        if stale:  # another language's feed, or changed since build_missing read it
+            current.update(serialize(stale, base))
+        for entry in batch:
+            if entry.id in current:
+                yield current[entry.id], entry.updated
+        del current
 
 
 def light_query() -> sa.Select:
