@@ -395,18 +395,13 @@ def print_table(table: dict, kinds: list[str], all_sizes: list[int], args) -> No
                 first = table[kind, sizes[0]]["built"][name][0]
                 cells.append(f"{table[kind, sizes[-1]]['built'][name][0] / first:.2f}×")
             print(f"| `{URLS[name]}` built every time | " + " | ".join(cells) + " |")
-        for name in URLS:
-            cells = [f"{table[kind, n]['cpu'][name][0]:.1f}" for n in sizes]
-            if len(sizes) > 1:
-                first = table[kind, sizes[0]]["cpu"][name][0]
-                cells.append(f"{table[kind, sizes[-1]]['cpu'][name][0] / first:.2f}×")
-            print(f"| `{URLS[name]}` built, in-process CPU ms | " + " | ".join(cells) + " |")
-        for name in URLS:
-            cells = [f"{table[kind, n]['cpu kept'][name][0]:.2f}" for n in sizes]
-            if len(sizes) > 1:
-                first = table[kind, sizes[0]]["cpu kept"][name][0]
-                cells.append(f"{table[kind, sizes[-1]]['cpu kept'][name][0] / first:.2f}×")
-            print(f"| `{URLS[name]}` kept, in-process CPU ms | " + " | ".join(cells) + " |")
+        for measured, label, digits in (("cpu", "built", 1), ("cpu kept", "kept", 2)):
+            for name in URLS:
+                cells = [f"{table[kind, n][measured][name][0]:.{digits}f}" for n in sizes]
+                if len(sizes) > 1:
+                    first = table[kind, sizes[0]][measured][name][0]
+                    cells.append(f"{table[kind, sizes[-1]][measured][name][0] / first:.2f}×")
+                print(f"| `{URLS[name]}` {label}, in-process CPU ms | " + " | ".join(cells) + " |")
         rss = [", ".join(f"{r:.0f}" for r in table[kind, n]["rss"]) + " MB" for n in sizes]
         print(
             "| worker RSS after the run | "
