@@ -14,6 +14,7 @@ from .events.models import (
     Organization,
 )
 from .events.occurrence_rows import store_occurrences  # noqa: F401  (keeps the rows)
+from .events.search import index_events  # noqa: F401  (indexes new events on SQLite)
 from .feeds.models import FeedCache, FeedPiece
 from .importers.models import ImportSource
 from .moderation.models import AuditEntry, TrustedDomain

@@ -3,7 +3,10 @@
 One interface, two engines, the same two search tables kept in sync by triggers (migration
 0002): ``events_fts`` (title, description) and ``organizations_fts`` (name), FTS5 virtual
 tables on SQLite and ``tsvector`` columns with GIN indexes (schema ``htpm_search``) on
-PostgreSQL. Both stem English
+PostgreSQL. One exception: on SQLite a new event's row is written by :func:`index_events`
+(from a flush hook for the ORM, from the importer for its bulk inserts), not by a trigger
+(migration 0014): FTS5 run from a trigger writes its index anew for every row, ~0.17 ms an
+event against ~0.03 ms for the same rows in one statement. Both stem English
 words ("trainings" finds "training"), ignore case and accents, drop common stop words, and
 treat the last word typed as a prefix ("traff" finds "trafficking").
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import Event
@@ -103,6 +107,24 @@ def search_score(q: str):
 
 
 # --- SQLite FTS5 ---------------------------------------------------------------------------
+
+
+def index_events(events, connection) -> None:
+    """Index new events (each with its ``id``, ``title`` and ``description``) on SQLite, in
+    one statement; PostgreSQL's trigger does it there."""
+    if connection.dialect.name != "sqlite" or not events:
+        return
+    connection.exec_driver_sql(
+        "INSERT INTO events_fts (rowid, title, description) VALUES (?, ?, ?)",
+        [(event.id, event.title, event.description) for event in events],
+    )
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _index_new_events(session: Session, flush_context) -> None:
+    new = [obj for obj in session.new if isinstance(obj, Event)]
+    if new:
+        index_events(new, session.connection())
 
 
 def _fts_phrase(word: str, prefix: bool) -> str:

@@ -17,6 +17,7 @@ from flask_babel import lazy_ngettext
 
 from ..events.models import Event, EventRevision, EventTag
 from ..events.occurrence_rows import store_occurrences
+from ..events.search import index_events
 from ..events.services import (
     apply_data,
     bump_data_version,
@@ -391,6 +392,7 @@ def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
     for event_id, draft in zip(ids, drafts, strict=True):
         draft.id = event_id
     store_occurrences(drafts, connection)
+    index_events(drafts, connection)
     tags = []
     for event_id, draft in zip(ids, drafts, strict=True):
         positions: dict[str, int] = {}
