@@ -110,3 +110,7 @@ class ImportedEvent:
     sequence: int = 0
     recurrence_id: Any = None
     place: Any = None
+    #: Worked out with the check (maybe in a worker process): the fingerprint of ``data``
+    #: and the description's plain text.
+    digest: str | None = None
+    text: str | None = None

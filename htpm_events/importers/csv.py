@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -83,6 +84,28 @@ def check_header(stream: io.TextIOBase) -> list[ImportError_]:
     return errors
 
 
+def new_form() -> tuple[EventForm, dict]:
+    """One form, filled again for every row (building a form, binding its fields, costs more
+    than checking a row), and its fields' defaults given as data: WTForms otherwise tries
+    calling each default (a TypeError caught per field and row). Callable defaults are still
+    called per row."""
+    form = EventForm(formdata=None, meta={"csrf": False})
+    fixed = {name: field.default for name, field in form._fields.items()}
+    return form, {name: value for name, value in fixed.items() if not callable(value)}
+
+
+def check_row(
+    form: EventForm, fixed: dict, line: int, row: dict[str, str], defaults: dict[str, str]
+) -> tuple[dict | None, list[ImportError_]]:
+    """One row checked by the event form: its clean data, or None and its errors."""
+    form.process(formdata=row_formdata(row, defaults), data=fixed)
+    if not form.validate():
+        return None, [
+            ImportError_(line, name, str(msg)) for name, msgs in form.errors.items() for msg in msgs
+        ]
+    return form.data, []
+
+
 def validate_rows(
     open_stream: Callable[[], io.TextIOBase],
     defaults: dict[str, str],
@@ -94,28 +117,49 @@ def validate_rows(
     if header_errors:
         yield 1, {}, None, header_errors
         return
-    # One form, filled again for every row: building a form (binding its fields) costs more
-    # than checking a row.
-    form = EventForm(formdata=None, meta={"csrf": False})
-    # The fields' defaults, given as data: WTForms otherwise tries calling each default
-    # (a TypeError caught per field and row). Callable defaults are still called per row.
-    fixed = {name: field.default for name, field in form._fields.items()}
-    fixed = {name: value for name, value in fixed.items() if not callable(value)}
+    form, fixed = new_form()
     with open_stream() as stream:
         for line, row in read_rows(stream):
-            form.process(formdata=row_formdata(row, defaults), data=fixed)
-            if not form.validate():
-                errors = [
-                    ImportError_(line, name, str(msg))
-                    for name, msgs in form.errors.items()
-                    for msg in msgs
-                ]
-                yield line, row, None, errors
-                continue
-            data = form.data
-            if transform:
+            data, errors = check_row(form, fixed, line, row, defaults)
+            if data is not None and transform:
                 data = transform(data)
-            yield line, row, data, []
+            yield line, row, data, errors
+
+
+@dataclass
+class Checked:
+    """A row as :func:`check_rows` returns it (from a worker process: picklable)."""
+
+    line: int
+    #: The event's key in the file (:func:`external_uid`).
+    uid: str
+    #: The clean §2 data, None when the row has errors.
+    data: dict | None
+    errors: list[ImportError_]
+    #: The import fingerprint of ``data`` and the description's plain text.
+    digest: str | None = None
+    text: str | None = None
+
+
+def check_rows(rows: list[tuple[int, dict[str, str]]], context: tuple) -> list[Checked]:
+    """A chunk of a file's rows checked, with what saving each will need (run by
+    :func:`.parallel.prepared`, possibly in a worker process)."""
+    from ..text import markdown_to_text
+    from .services import data_hash
+
+    defaults, year = context
+    form, fixed = new_form()
+    out = []
+    for line, row in rows:
+        data, errors = check_row(form, fixed, line, row, defaults)
+        checked = Checked(line, external_uid(row), data, errors)
+        if data is not None:
+            if year:
+                data = checked.data = shift_year(data, year)
+            checked.digest = data_hash(data)
+            checked.text = markdown_to_text(data.get("description") or "")
+        out.append(checked)
+    return out
 
 
 def shift_year(data: dict, year: int) -> dict:

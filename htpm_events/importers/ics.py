@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -109,10 +111,11 @@ def looks_like_ics(head: bytes) -> bool:
     return text.startswith(b"BEGIN:VCALENDAR")
 
 
-def unfold(text: str) -> list[tuple[int, str]]:
-    """Logical lines with the physical line number each starts on."""
+def unfold(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Logical lines with the physical line number each starts on, from numbered physical
+    lines."""
     out: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in lines:
         if raw[:1] in (" ", "\t") and out:
             start, content = out[-1]
             out[-1] = (start, content + raw[1:])
@@ -128,10 +131,19 @@ def params_of(text: str) -> dict[str, str]:
 def scan(text: str) -> Block:
     """The calendar's blocks and properties, each with its line; :class:`Refused` on the
     first line that is not a content line or on unbalanced BEGIN/END."""
-    stack: list[Block] = []
-    root: Block | None = None
+    return scan_lines(enumerate(text.splitlines(), start=1))
+
+
+def scan_lines(
+    lines: Iterable[tuple[int, str]], inside: Block | None = None, last: int | None = None
+) -> Block:
+    """:func:`scan` of numbered physical lines; ``inside``: lines that stand inside that
+    (open) VCALENDAR, such as a run of its VEVENTs (:func:`split`); ``last``: the number of
+    the file's last line, when these lines are not all of it."""
+    stack: list[Block] = [inside] if inside is not None else []
+    root: Block | None = inside
     last_line = 0
-    for number, content in unfold(text):
+    for number, content in unfold(lines):
         last_line = number
         if not content.strip():
             continue
@@ -174,9 +186,11 @@ def scan(text: str) -> Block:
         stack[-1].add(Prop(number, name, params_of(params) if params else {}, value))
     if root is None:
         raise Refused(1, _l("not an iCalendar file: it does not start with BEGIN:VCALENDAR"))
+    if inside is not None and stack == [inside]:
+        return root
     if stack:
         raise Refused(
-            last_line,
+            last or last_line,
             _l(
                 "the file ends inside BEGIN:%(name)s (line %(line)d): it is truncated",
                 name=stack[-1].name,
@@ -184,6 +198,81 @@ def scan(text: str) -> Block:
             ),
         )
     return root
+
+
+@dataclass
+class Segment:
+    """One VEVENT of the calendar's top level as :func:`split` finds it: its lines, and
+    what says whether it stands alone (one VEVENT for its UID, no RECURRENCE-ID)."""
+
+    #: The number of its first line, and its physical lines joined by newlines.
+    line: int
+    text: str
+    #: Its first UID, unescaped (None: none, or empty).
+    uid: str | None = None
+    #: It has a RECURRENCE-ID (an overridden occurrence).
+    recurrence: bool = False
+
+    def numbered(self) -> Iterator[tuple[int, str]]:
+        return enumerate(self.text.split("\n"), start=self.line)
+
+
+_BEGIN_END = re.compile(r"(BEGIN|END)[;:]", re.I)
+_KEY = re.compile(r"(UID|RECURRENCE-ID)[;:]", re.I)
+
+
+def split(text: str) -> tuple[list[tuple[int, str]], list[Segment], int]:
+    """The calendar cut into its top-level VEVENTs (each read by :func:`scan_lines` apart,
+    maybe in a worker process) and the rest (numbered lines), plus the number of its last
+    line. Only BEGIN and END lines are read here, as :func:`scan` reads them; every line is
+    checked by whichever scan reads it, so an error is found at the same line as by one
+    scan of the whole file. A VEVENT still open when the file ends stays in the rest."""
+    physical = text.splitlines()
+    frame: list[tuple[int, str]] = []
+    segments: list[Segment] = []
+    depth, start, in_calendar, uid_seen = 0, 0, False, False
+    current: Segment | None = None
+    last = 0
+    i, count = 0, len(physical)
+    while i < count:
+        first = physical[i]
+        j = i + 1
+        while j < count and physical[j][:1] in (" ", "\t"):
+            j += 1
+        last = i + 1
+        begin_end = _BEGIN_END.match(first)
+        key = _KEY.match(first) if current is not None and depth == 2 else None
+        if begin_end or key:
+            content = first + "".join(line[1:] for line in physical[i + 1 : j])
+            match = CONTENT_LINE.match(content)
+            name = match.group(1).upper() if match else ""
+            value = match.group(3) if match else ""
+            if name == "BEGIN":
+                kind = value.strip().upper()
+                if depth == 0:
+                    in_calendar = kind == "VCALENDAR"
+                elif depth == 1 and in_calendar and kind == "VEVENT" and current is None:
+                    current, start, uid_seen = Segment(i + 1, ""), i, False
+                depth += 1
+            elif name == "END" and depth:
+                depth -= 1
+                if current is not None and depth == 1:
+                    current.text = "\n".join(physical[start:j])
+                    segments.append(current)
+                    current = None
+                    i = j
+                    continue
+            elif name == "UID" and not uid_seen:
+                uid_seen = True
+                current.uid = unescape(value) if value.strip() else None
+            elif name == "RECURRENCE-ID":
+                current.recurrence = True
+        if current is None:
+            frame.extend((k + 1, physical[k]) for k in range(i, j))
+        i = j
+    if current is not None:  # unfinished: the scan of the rest says so
+        frame.extend((k + 1, physical[k]) for k in range(start, count))
+    return frame, segments, last
 
 
 def unescape(value: str) -> str:
@@ -205,15 +294,15 @@ class Zones:
             tzid = block.first("TZID")
             if tzid:
                 self.blocks[tzid.value.strip().strip('"')] = block
-        self.cache: dict[str, str] = {}
+        #: By TZID and year (a VTIMEZONE matched by its rules is matched for each year).
+        self.cache: dict[tuple[str, int], str] = {}
 
     def resolve(self, tzid: str, year: int) -> str:
         tzid = tzid.strip().strip('"')
-        if tzid in self.cache:
-            return self.cache[tzid]
-        found = self._resolve(tzid, year)
-        self.cache[tzid] = found
-        return found
+        key = (tzid, year)
+        if key not in self.cache:
+            self.cache[key] = self._resolve(tzid, year)
+        return self.cache[key]
 
     def _resolve(self, tzid: str, year: int) -> str:
         if tzid.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
@@ -428,45 +517,154 @@ def read_calendar(
     """Every VEVENT of ``data`` as an :class:`ImportedEvent`, or the errors (line, UID and
     title named). ``defaults`` are the source's: organization, level, state, topics,
     event_type, format, timezone, contact_name, contact_email."""
-    defaults = defaults or {}
-    try:
-        root = scan(decode(data))
-    except Refused as refused:
-        return [], [refused.error]
-    vevents = [b for b in root.children if b.name == "VEVENT"]
-    if not vevents:
-        return [], [
-            ImportError_(
-                root.line,
-                None,
-                _l("the calendar has no VEVENT: no event to import"),
-                code="no-event",
-            )
-        ]
-    calname = root.first("X-WR-CALNAME")
-    wr_tz = root.first("X-WR-TIMEZONE")
-    file_zone = None
-    if wr_tz:
+    reading = Reading(data, defaults)
+    records = list(reading.records())
+    return ([], reading.errors) if reading.errors else (records, [])
+
+
+class Reading:
+    """A calendar being read: the file is cut into its VEVENTs (:func:`split`) and the rest
+    is scanned at once; :meth:`records` maps the VEVENTs a chunk at a time (in worker
+    processes for a large file, :mod:`.parallel`) and yields each event as soon as it is
+    mapped, until an error is found. ``errors`` then holds them all, as one scan of the
+    whole file and mapping every VEVENT in turn would report them: the first line that is
+    not iCalendar, or else every VEVENT that cannot be imported.
+
+    A VEVENT that does not stand alone (its UID has other VEVENTs, or it overrides an
+    occurrence) is kept for the end: its series and overrides are linked together then
+    (:func:`link_overrides`), in this process."""
+
+    def __init__(self, data: bytes, defaults: dict | None = None):
+        self.defaults = defaults or {}
+        self.errors: list[ImportError_] = []
+        frame, self.segments, last = split(decode(data))
         try:
-            file_zone = Zones([]).resolve(unescape(wr_tz.value), 2000)
-        except ValueError:
-            file_zone = None
-    calendar = Calendar(
-        name=unescape(calname.value) if calname else None,
-        timezone=file_zone,
-        events=vevents,
-        zones=Zones([b for b in root.children if b.name == "VTIMEZONE"]),
-    )
-    records: list[ImportedEvent] = []
-    errors: list[ImportError_] = []
-    for block in vevents:
-        try:
-            records.append(map_event(block, calendar, defaults))
+            root = scan_lines(frame, last=last)
         except Refused as refused:
-            errors.append(refused.error)
-    if errors:
-        return [], errors
-    return link_overrides(records), []
+            self.errors = [self.first_scan_error(refused.error)]
+            return
+        if not self.segments:
+            self.errors = [
+                ImportError_(
+                    root.line,
+                    None,
+                    _l("the calendar has no VEVENT: no event to import"),
+                    code="no-event",
+                )
+            ]
+            return
+        calname = root.first("X-WR-CALNAME")
+        wr_tz = root.first("X-WR-TIMEZONE")
+        file_zone = None
+        if wr_tz:
+            try:
+                file_zone = Zones([]).resolve(unescape(wr_tz.value), 2000)
+            except ValueError:
+                file_zone = None
+        self.calendar = Calendar(
+            name=unescape(calname.value) if calname else None,
+            timezone=file_zone,
+            events=[],
+            zones=Zones([b for b in root.children if b.name == "VTIMEZONE"]),
+        )
+        uids = Counter(segment.uid for segment in self.segments)
+        self.alone = [
+            segment.uid is not None and uids[segment.uid] == 1 and not segment.recurrence
+            for segment in self.segments
+        ]
+
+    def first_scan_error(self, error: ImportError_) -> ImportError_:
+        """The rest of the file has an error: a VEVENT before it may have an earlier one."""
+        for segment in self.segments:
+            if segment.line > error.line:
+                break
+            try:
+                scan_lines(segment.numbered(), inside=Block("VCALENDAR", 0))
+            except Refused as refused:
+                return refused.error
+        return error
+
+    def records(
+        self, progress: Callable[[str, int], None] | None = None
+    ) -> Iterator[ImportedEvent]:
+        """The events, as they are mapped (``progress`` is told of each chunk checked)."""
+        if self.errors:
+            return
+        from .parallel import chunked, prepared
+
+        scan_errors: list[ImportError_] = []
+        errors: list[ImportError_] = []
+        kept: list[Segment] = []
+        work = zip(self.segments, self.alone, strict=True)
+        context = (self.calendar, self.defaults)
+        for mapped in prepared(map_segments, chunked(work), context):
+            if progress:
+                progress("checked", len(mapped.items))
+            if mapped.scan_error is not None:
+                scan_errors.append(mapped.scan_error)
+            for (segment, alone), (record, error) in zip(mapped.work, mapped.items, strict=True):
+                if error is not None:
+                    errors.append(error)
+                elif not alone:
+                    kept.append(segment)
+                elif not (errors or scan_errors):
+                    yield record
+        if scan_errors:
+            self.errors = [min(scan_errors, key=lambda e: e.line)]
+            return
+        if errors:
+            self.errors = sorted(errors, key=lambda e: e.line)
+            return
+        if kept:
+            lines = (line for segment in kept for line in segment.numbered())
+            blocks = scan_lines(lines, inside=Block("VCALENDAR", 0)).children
+            yield from link_overrides(
+                [map_event(block, self.calendar, self.defaults) for block in blocks]
+            )
+
+
+@dataclass
+class Mapped:
+    """A chunk of VEVENTs as :func:`map_segments` returns it: the first line that is not
+    iCalendar, or for each VEVENT its record or its error. A VEVENT that does not stand
+    alone is only checked here (its record is made again when its series is linked)."""
+
+    work: list[tuple[Segment, bool]]
+    scan_error: ImportError_ | None = None
+    items: list[tuple[ImportedEvent | None, ImportError_ | None]] = field(default_factory=list)
+
+
+def map_segments(work: list[tuple[Segment, bool]], context: tuple) -> Mapped:
+    """Scan and map a chunk of VEVENTs, with the fingerprint and the description's plain
+    text of each that stands alone (run by :func:`.parallel.prepared`, maybe in a worker)."""
+    from ..text import markdown_to_text
+    from .services import data_hash
+
+    calendar, defaults = context
+    # The lines of the segments only, so that the result does not carry them back.
+    mapped = Mapped([(Segment(segment.line, ""), alone) for segment, alone in work])
+    lines = (line for segment, _alone in work for line in segment.numbered())
+    try:
+        blocks = scan_lines(lines, inside=Block("VCALENDAR", 0)).children
+    except Refused as refused:
+        mapped.scan_error = refused.error
+        mapped.work = []
+        return mapped
+    for block, (segment, alone) in zip(blocks, work, strict=True):
+        try:
+            record = map_event(block, calendar, defaults)
+        except Refused as refused:
+            mapped.items.append((None, refused.error))
+            continue
+        if not alone:
+            mapped.work[len(mapped.items)] = (segment, alone)  # mapped again at the end
+            mapped.items.append((None, None))
+            continue
+        record.place = None
+        record.digest = data_hash(record.data)
+        record.text = markdown_to_text(record.data.get("description") or "")
+        mapped.items.append((record, None))
+    return mapped
 
 
 def message_of(exc: Exception):

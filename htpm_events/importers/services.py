@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import pickle
-import tempfile
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
@@ -34,6 +32,7 @@ from . import csv as csv_import
 from . import ics as ics_import
 from .base import ImportedEvent, ImportError_, ImportFailed, ImportResult
 from .models import ImportSource
+from .parallel import chunked, prepared
 
 BATCH = 500
 
@@ -69,37 +68,43 @@ def import_csv(
     defaults: dict | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
-    """Import a CSV file into ``source``. Raises :class:`ImportFailed` (nothing applied)
-    when any row is bad; every error is reported by line and column. ``defaults`` fill the
-    cells a row leaves empty (a batch's contact)."""
+    """Import a CSV file into ``source``. Raises :class:`ImportFailed` when any row is bad,
+    with every error by line and column; the caller then rolls back, and nothing is saved.
+    ``defaults`` fill the cells a row leaves empty (a batch's contact).
+
+    One pass over the file: rows are checked a chunk at a time (in worker processes for a
+    large file, :mod:`.parallel`) and written as they come, until a row has an error; from
+    then on the rest is only checked, so that every error is reported."""
     defaults = {k: v for k, v in (defaults or {}).items() if v}
     defaults.update({k: v for k, v in (("organization", organization), ("level", level)) if v})
-    transform = (lambda data: csv_import.shift_year(data, year)) if year else None
+    with open_stream() as stream:
+        header_errors = csv_import.check_header(stream)
+    if header_errors:
+        raise ImportFailed(ImportResult(errors=header_errors))
     result = ImportResult()
 
-    # First pass: every row checked. Checked rows are spilled to a temporary file rather
-    # than kept in memory, so a file of any size can be imported.
-    with tempfile.TemporaryFile() as spill:
+    def checked() -> Iterator[ImportedEvent]:
         seen: dict[str, int] = {}
-        for line, row, data, errors in csv_import.validate_rows(open_stream, defaults, transform):
-            if progress:
-                progress("checked", 1)
-            result.errors.extend(errors)
-            if not row:
-                continue
-            uid = csv_import.external_uid(row)
-            if uid in seen:
-                result.errors.append(
-                    ImportError_(line, None, _("The same event as line %(line)d.", line=seen[uid]))
-                )
-            seen.setdefault(uid, line)
-            if not result.errors:
-                pickle.dump((uid, data), spill, protocol=pickle.HIGHEST_PROTOCOL)
-        del seen
-        if result.errors:
-            raise ImportFailed(result)
-        spill.seek(0)
-        apply_rows(unspill(spill), source, trusted, result, progress)
+        with open_stream() as stream:
+            chunks = chunked(csv_import.read_rows(stream))
+            for rows in prepared(csv_import.check_rows, chunks, (defaults, year)):
+                if progress:
+                    progress("checked", len(rows))
+                for row in rows:
+                    result.errors.extend(row.errors)
+                    if row.uid in seen:
+                        message = _("The same event as line %(line)d.", line=seen[row.uid])
+                        result.errors.append(ImportError_(row.line, None, message))
+                    seen.setdefault(row.uid, row.line)
+                    if not result.errors:
+                        yield ImportedEvent(
+                            key=row.uid, line=row.line, data=row.data, digest=row.digest,
+                            text=row.text,
+                        )  # fmt: skip
+
+    apply_records(checked(), source, trusted, result, kind="csv", progress=progress)
+    if result.errors:
+        raise ImportFailed(result)
     if result.created or result.updated:
         bump_data_version()
     counts = {k: v for k, v in result.counts().items() if k in ("created", "updated", "unchanged")}
@@ -157,17 +162,26 @@ def import_ics(
     Raises :class:`ImportFailed` with every error (line, UID and title); with ``sync`` (a
     polled source) events the source no longer lists are cancelled, and :class:`Held` is
     raised instead when that would cancel more than half of its upcoming events (unless a
-    moderator ``confirm``-ed the run)."""
-    records, errors = ics_import.read_calendar(data, source_defaults(source, organization, level))
-    result = ImportResult(errors=errors)
-    if errors:
+    moderator ``confirm``-ed the run). Either way the caller rolls back: events are
+    written as they are mapped (:class:`.ics.Reading`), before the last VEVENT is read."""
+    reading = ics_import.Reading(data, source_defaults(source, organization, level))
+    result = ImportResult(errors=reading.errors)
+    if reading.errors:
         raise ImportFailed(result)
-    if progress:
-        progress("checked", len(records))
-    vanish: set[str] = set()
-    if sync:
-        upcoming = upcoming_keys(source)
-        vanish = upcoming - {r.key for r in records}
+    keys: set[str] = set()
+    upcoming = upcoming_keys(source) if sync else set()
+
+    def records() -> Iterator[ImportedEvent]:
+        for record in reading.records(progress):
+            keys.add(record.key)
+            yield record
+
+    def vanished() -> Collection[str]:
+        """Once every record is applied: the source's upcoming events it no longer lists
+        (a run that would cancel more than half of them is held: the caller rolls back)."""
+        if reading.errors or not sync:
+            return ()
+        vanish = upcoming - keys
         if vanish and len(vanish) * 2 > len(upcoming) and not confirm:
             raise Held(
                 lazy_ngettext(
@@ -177,7 +191,14 @@ def import_ics(
                     upcoming=len(upcoming),
                 )
             )
-    apply_records(records, source, trusted, result, kind="ics", vanish=vanish, progress=progress)
+        return vanish
+
+    apply_records(
+        records(), source, trusted, result, kind="ics", vanish=vanished, progress=progress
+    )
+    if reading.errors:
+        result.errors = reading.errors
+        raise ImportFailed(result)
     source.held_reason = None
     if result.created or result.updated or result.cancelled:
         bump_data_version()
@@ -193,32 +214,6 @@ def audit_import(actor, source: ImportSource, trusted: bool, counts: dict[str, i
 
 def is_ics(head: bytes) -> bool:
     return ics_import.looks_like_ics(head)
-
-
-def unspill(spill) -> Iterator[tuple[str, dict]]:
-    while True:
-        try:
-            yield pickle.load(spill)
-        except EOFError:
-            return
-
-
-def apply_rows(
-    rows: Iterator[tuple[str, dict]],
-    source: ImportSource,
-    trusted: bool,
-    result: ImportResult,
-    progress: Callable[[str, int], None] | None = None,
-) -> None:
-    """Second pass of a CSV import: create or update each checked row's event."""
-    apply_records(
-        (ImportedEvent(key=uid, line=0, data=data) for uid, data in rows),
-        source,
-        trusted,
-        result,
-        kind="csv",
-        progress=progress,
-    )
 
 
 def data_hash(data: dict) -> str:
@@ -241,7 +236,7 @@ def apply_records(
     result: ImportResult,
     *,
     kind: str = "ics",
-    vanish: Collection[str] = (),
+    vanish: Callable[[], Collection[str]] | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> None:
     """Create, update or cancel each checked record's event (the caller commits once).
@@ -249,7 +244,8 @@ def apply_records(
     An unchanged event is left alone; a changed one is updated, or for an untrusted source's
     published event held for moderation while the published version stays live; a
     moderator's hand edit is never overwritten (the change is held and shows as a conflict).
-    ``vanish``: keys of this source's events that the source no longer lists: cancelled."""
+    ``vanish``: called once every record is applied, the keys of this source's events that
+    the source no longer lists: cancelled."""
     existing = {
         key: (event_id, digest)
         for key, event_id, digest in db.session.execute(
@@ -273,7 +269,7 @@ def apply_records(
                 name, data.get("level"), data.get("state")
             )
         org = organizations[name]
-        digest = data_hash(data)
+        digest = record.digest or data_hash(data)
         if record.key in existing:
             event_id, known = existing[record.key]
             if known == digest and not record.cancelled:
@@ -293,6 +289,7 @@ def apply_records(
         else:
             draft = Draft(source=kind, import_source_id=source.id, external_uid=record.key)
             apply_data(draft, {**data, "organization": None})
+            draft.text = record.text
             fill_contact(draft)
             draft.organization, draft.organization_id = org, org.id
             if trusted or org.trusted:
@@ -313,7 +310,7 @@ def apply_records(
             flush_batch(batch)
     flush_batch(batch)
     insert_drafts(drafts, result, elsewhere)
-    for key in vanish:
+    for key in vanish() if vanish else ():
         event = db.session.get(Event, existing[key][0])
         if cancel_imported(event) == "cancelled":
             result.cancelled += 1
@@ -343,6 +340,7 @@ class Draft:
             all_day=False,
             description="",
             id=None,
+            text=None,
             cohosts=[],
             tags=[],
         )
@@ -350,7 +348,10 @@ class Draft:
 
     @property
     def description_text(self) -> str:
-        """What an :class:`Event` keeps with its description (its ``set`` listener)."""
+        """What an :class:`Event` keeps with its description (its ``set`` listener), unless
+        the import worked it out already (``text``)."""
+        if self.text is not None:
+            return self.text
         return markdown_to_text(self.description or "")
 
     def tag_values(self, kind: str) -> list[str]:
