@@ -11,6 +11,10 @@ For each database it
      then times a second run answered with 304 and a third run from a server that ignores
      conditional GET (a full download and comparison, nothing changed).
 
+Each import's line also gives the CPU it took per event: the importing process, its worker
+processes (``HTPM_IMPORT_WORKERS``; ``--workers 0`` keeps everything in one process) and, on
+PostgreSQL, the server's processes (from ``/proc``; the cluster runs on this machine).
+
 Run from the repository root:
 
     .venv/bin/python bench/import_bench.py              # 10 000 events
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -87,7 +92,30 @@ class Serve:
         self.server.server_close()
 
 
-def run_on(label: str, url: str, folder: Path, ics: Path, csv_path: Path, n: int) -> list:
+def cpu_now(pg_data: Path | None) -> tuple[float, float, float]:
+    """CPU seconds so far of this process, of its ended children (the import's worker
+    processes) and of the PostgreSQL cluster's processes."""
+    from import_floor import server_cpu
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
+        server_cpu(pg_data),
+    )
+
+
+def run_on(
+    label: str,
+    url: str,
+    folder: Path,
+    ics: Path,
+    csv_path: Path,
+    n: int,
+    workers: str | None = None,
+    pg_data: Path | None = None,
+) -> list:
     from flask_migrate import upgrade
 
     from htpm_events import create_app
@@ -102,6 +130,7 @@ def run_on(label: str, url: str, folder: Path, ics: Path, csv_path: Path, n: int
             "HTPM_QUEUE": "immediate",
             "HTPM_IMPORT_ALLOW_PRIVATE": "1",
             "HTPM_IMPORT_MAX_BYTES": 200 * 1024 * 1024,
+            **({"HTPM_IMPORT_WORKERS": workers} if workers is not None else {}),
         }
     )
     figures = []
@@ -109,22 +138,25 @@ def run_on(label: str, url: str, folder: Path, ics: Path, csv_path: Path, n: int
         upgrade(directory=str(ROOT / "migrations"))
         runner = app.test_cli_runner()
         for kind, path in (("CSV", csv_path), (".ics", ics)):
-            started = time.perf_counter()
+            before, started = cpu_now(pg_data), time.perf_counter()
             result = runner.invoke(
                 args=["imports", "file", str(path), "--organization", "B", "--trusted"]
             )
             took = time.perf_counter() - started
+            spent = [(b - a) / n * 1000 for a, b in zip(before, cpu_now(pg_data), strict=True)]
             if result.exit_code != 0:
                 raise SystemExit(f"{kind} import failed:\n{result.output}")
+            cpu = " / ".join(f"{ms:.2f}" for ms in spent[: 3 if pg_data else 2])
             figures.append((label, f"{n:,}-event {kind} file", f"{n / took:,.0f} events/s",
-                            f"{took:.1f} s"))  # fmt: skip
+                            f"{took:.1f} s", cpu))  # fmt: skip
         serve = Serve(ics.read_bytes())
         try:
             added = runner.invoke(args=["imports", "add", serve.url, "--organization", "B"])
             source_id = added.output.strip()
             first = time.perf_counter()
             runner.invoke(args=["imports", "run", "--source", source_id])
-            figures.append((label, "source, first run", "", f"{time.perf_counter() - first:.1f} s"))
+            took = time.perf_counter() - first
+            figures.append((label, "source, first run", "", f"{took:.1f} s", ""))
             for what, honour in (("re-run, 304", True), ("re-run, no conditional GET", False)):
                 serve.honour_etag = honour
                 started = time.perf_counter()
@@ -132,7 +164,7 @@ def run_on(label: str, url: str, folder: Path, ics: Path, csv_path: Path, n: int
                 took = time.perf_counter() - started
                 if result.exit_code != 0:
                     raise SystemExit(f"source run failed:\n{result.output}")
-                figures.append((label, f"unchanged source {what}", "", f"{took:.2f} s"))
+                figures.append((label, f"unchanged source {what}", "", f"{took:.2f} s", ""))
         finally:
             serve.close()
         db.session.remove()
@@ -144,6 +176,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", nargs="?", type=int, default=10_000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--workers", help="HTPM_IMPORT_WORKERS for the imports (default: one per core)"
+    )
     args = parser.parse_args()
     n = args.events
     figures = []
@@ -154,8 +189,9 @@ def main() -> None:
         write_csv(csv_path, n)
         print(f"files: {ics.stat().st_size:,} bytes .ics, {csv_path.stat().st_size:,} bytes CSV")
         figures += run_on(
-            "SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp / "i1", ics, csv_path, n
-        )
+            "SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp / "i1", ics, csv_path, n,
+            args.workers,
+        )  # fmt: skip
         if not args.sqlite_only:
             sys.path.insert(0, str(ROOT / "tests"))
             from pg import Cluster
@@ -172,13 +208,17 @@ def main() -> None:
                     with engine.connect() as conn:
                         conn.execute(sa.text("CREATE DATABASE bench"))
                     engine.dispose()
-                    figures += run_on("PostgreSQL", f"{base}/bench", tmp / "i2", ics, csv_path, n)
+                    figures += run_on(
+                        "PostgreSQL", f"{base}/bench", tmp / "i2", ics, csv_path, n,
+                        args.workers, cluster.data,
+                    )  # fmt: skip
                 finally:
                     cluster.stop()
     width = max(len(f[1]) for f in figures)
-    print(f"\n{'database':<11} {'what':<{width}} {'rate':>15} {'time':>8}")
-    for label, what, rate, took in figures:
-        print(f"{label:<11} {what:<{width}} {rate:>15} {took:>8}")
+    print(f"\n{'database':<11} {'what':<{width}} {'rate':>15} {'time':>8}  CPU ms/event")
+    for label, what, rate, took, cpu in figures:
+        print(f"{label:<11} {what:<{width}} {rate:>15} {took:>8}  {cpu}")
+    print("CPU ms/event: the importing process / its worker processes / the PostgreSQL server")
 
 
 if __name__ == "__main__":
