@@ -4,6 +4,7 @@ forms in the browser and by the CSV importer for every row."""
 import re
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +16,7 @@ from wtforms import SelectMultipleField as _SelectMultipleField
 from wtforms import TimeField as _TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -348,7 +350,11 @@ class EventForm(FlaskForm):
     )  # fmt: skip
 
     def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
+        return self.validate_form(super().validate(extra_validators))
+
+    def validate_form(self, ok: bool) -> bool:
+        """The checks that follow the fields' own: control characters in the text fields,
+        then the rules that tie fields together (:meth:`validate_event`)."""
         for name in self.TEXT_FIELDS:
             field = self[name]
             if isinstance(field.data, str) and has_control_chars(field.data):
@@ -504,3 +510,134 @@ class EventForm(FlaskForm):
 EVENT_FIELDS = tuple(
     name for name, value in vars(EventForm).items() if isinstance(value, UnboundField)
 )
+
+
+# Checking many rows with one form (the CSV importer) ------------------------------------
+#
+# Most columns of an import repeat a handful of values (the level, the format, the time
+# zone, the dates...), and a field's processing and own checks read only its raw value.
+# ``check`` does what ``form.process(formdata, data=data)`` then ``form.validate()`` do,
+# but takes the outcome of a field from a memo when the field had the same raw value in an
+# earlier row and that value passed its checks then; every other value goes through
+# WTForms as before, and the form-wide checks (:meth:`EventForm.validate_form`) run for
+# every row. The browser's forms do not use it.
+
+#: Validators (types, or functions marked below) that read only the field they check.
+_FIELD_ONLY_VALIDATORS = (DataRequired, InputRequired, Optional, Length, NumberRange, Email)
+_FIELD_ONLY_FUNCTIONS = {http_url}
+_FIELD_ONLY_FILTERS = {strip, normalize_newlines}
+#: Field classes whose processing and pre/post_validate read only their own value.
+_FIELD_ONLY_CLASSES = {
+    StringField, TextAreaField, IntegerField, BooleanField, SelectField, SelectMultipleField,
+    MultiCheckboxField, LanguagesField, DateField, TimeField, DateTimeLocalField,
+}  # fmt: skip
+#: Types of the data a memo may hand out again (lists of these are copied for each row).
+_PLAIN = {str, int, bool, float, date, time, datetime, type(None)}
+
+
+class FieldMemo:
+    """The error-free outcomes (data and process errors) of a reused form's fields, by raw
+    value list, for the same ``data`` (the fields' fixed defaults), by locale (process
+    errors such as an empty date cell's are translated, even when a validator clears them).
+
+    A field is memoized only if its class, filters and validators are known to read nothing
+    but its value, its default is given in ``data`` (callable defaults stay called for
+    every row) and the form has no ``filter_``/``validate_`` method for it. A field whose
+    values do not repeat (a title) stops being memoized once it holds ``LIMIT`` values."""
+
+    LIMIT = 512
+
+    def __init__(self, form, data: dict):
+        self.data = data
+        self.fields = {
+            name
+            for name, field in form._fields.items()
+            if name in data
+            and type(field) in _FIELD_ONLY_CLASSES
+            and getattr(field, "_datalist", None) is None
+            and getattr(field, "_choices_callable", None) is None
+            and not hasattr(form, f"filter_{name}")
+            and not hasattr(type(form), f"validate_{name}")
+            and all(f in _FIELD_ONLY_FILTERS for f in field.filters)
+            and all(
+                isinstance(v, _FIELD_ONLY_VALIDATORS) or v in _FIELD_ONLY_FUNCTIONS
+                for v in field.validators
+            )
+        }
+        self.hits = dict.fromkeys(self.fields, 0)
+        self.by_locale: dict[str, dict[str, dict]] = {}
+
+    def outcomes(self) -> dict[str, dict]:
+        """Field name → {raw value key → (data, process errors)} in the current locale."""
+        locale = str(get_locale())
+        outcomes = self.by_locale.get(locale)
+        if outcomes is None:
+            outcomes = self.by_locale[locale] = {name: {} for name in self.fields}
+        return outcomes
+
+    def keep(self, name: str, key, field) -> None:
+        if field.errors or name not in self.fields:
+            return
+        value = field.data
+        if type(value) is list:
+            if not all(type(v) in _PLAIN for v in value):
+                return
+        elif type(value) not in _PLAIN:
+            return
+        store = self.by_locale[str(get_locale())][name]
+        store[key] = (value, tuple(field.process_errors))
+        if len(store) >= self.LIMIT and self.hits[name] < self.LIMIT:
+            # Values that do not repeat: looking them up costs more than it saves.
+            self.fields.discard(name)
+            for outcomes in self.by_locale.values():
+                outcomes.pop(name, None)
+
+
+def check(form: "EventForm", formdata, data: dict) -> bool:
+    """``form.process(formdata=formdata, data=data)`` then ``form.validate()``, the fields'
+    outcomes for values seen in earlier calls with the same ``data`` taken from the form's
+    :class:`FieldMemo`. ``data`` must not change between calls that share a memo."""
+    memo = form.__dict__.get("_field_memo")
+    if memo is None or memo.data is not data:
+        memo = form._field_memo = FieldMemo(form, data)
+    outcomes = memo.outcomes()
+    hits = memo.hits
+    formdata = form.meta.wrap_formdata(form, formdata)
+    missed = []
+    for name, field in form._fields.items():
+        store = outcomes.get(name)
+        if store is not None:
+            raw = formdata.getlist(name) if name in formdata else []
+            key = raw[0] if len(raw) == 1 else tuple(raw)
+            outcome = store.get(key)
+            if outcome is not None:
+                value, process_errors = outcome
+                hits[name] += 1
+                field.process_errors = list(process_errors)
+                field.object_data = data[name]
+                field.raw_data = raw
+                field.data = list(value) if type(value) is list else value
+                field.errors = []
+                continue
+        else:
+            key = None
+        # As BaseForm.process does for each field.
+        extra_filters = []
+        inline_filter = getattr(form, f"filter_{name}", None)
+        if inline_filter is not None:
+            extra_filters.append(inline_filter)
+        field.process(formdata, data.get(name, unset_value), extra_filters)
+        missed.append((name, field, store is not None, key))
+    if form._parent_form is None:
+        for _name, field, _memoized, _key in missed:
+            # The fields taken from the memo have no post_process of their own to run.
+            field.post_process(formdata)
+    ok = True
+    for name, field, memoized, key in missed:
+        # As Form.validate and BaseForm.validate do for each field.
+        inline = getattr(form.__class__, f"validate_{name}", None)
+        if not field.validate(form, [inline] if inline is not None else ()):
+            ok = False
+        elif memoized:
+            memo.keep(name, key, field)
+    return form.validate_form(ok)

@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
-from ..events.forms import EVENT_FIELDS, EventForm
+from ..events.forms import EVENT_FIELDS, EventForm, check
 from .base import ImportError_
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
@@ -21,8 +20,22 @@ MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
 EXTRA_COLUMNS = {"uid"}
 
 
-def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> MultiDict:
-    data = MultiDict()
+class RowValues(dict):
+    """A row's values as lists by field name, read by the form as it reads a MultiDict
+    (``name in values``, ``values.getlist(name)``); cheaper to build for every row."""
+
+    __slots__ = ()
+
+    def getlist(self, key: str) -> list:
+        return list(self[key]) if key in self else []
+
+    def first(self, key: str):
+        values = dict.get(self, key)
+        return values[0] if values else None
+
+
+def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> RowValues:
+    data = RowValues()
     for key, value in row.items():
         if key is None:
             continue
@@ -31,21 +44,21 @@ def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> MultiDict:
         if not value and defaults.get(key):
             value = defaults[key]
         if key in MULTI_FIELDS:
-            for part in value.split("|"):
-                if part.strip():
-                    data.add(key, part.strip())
+            parts = [part.strip() for part in value.split("|") if part.strip()]
+            if parts:
+                data.setdefault(key, []).extend(parts)
         elif key == "all_day":
             if value and value.lower() not in ("0", "false", "no"):
-                data.add(key, "y")
+                data.setdefault(key, []).append("y")
         else:
-            data.add(key, value)
+            data.setdefault(key, []).append(value)
     for key, value in defaults.items():
         if key not in data and value:
-            data.add(key, value)
-    if "recurrence" not in data or not data.get("recurrence"):
-        data["recurrence"] = "none"
-    if not data.get("registration_mode"):
-        data["registration_mode"] = "external" if data.get("registration_url") else "none"
+            data[key] = [value]
+    if "recurrence" not in data or not data.first("recurrence"):
+        data["recurrence"] = ["none"]
+    if not data.first("registration_mode"):
+        data["registration_mode"] = ["external" if data.first("registration_url") else "none"]
     return data
 
 
@@ -103,19 +116,30 @@ def validate_rows(
     fixed = {name: value for name, value in fixed.items() if not callable(value)}
     with open_stream() as stream:
         for line, row in read_rows(stream):
-            form.process(formdata=row_formdata(row, defaults), data=fixed)
-            if not form.validate():
-                errors = [
-                    ImportError_(line, name, str(msg))
-                    for name, msgs in form.errors.items()
-                    for msg in msgs
-                ]
-                yield line, row, None, errors
-                continue
-            data = form.data
-            if transform:
-                data = transform(data)
-            yield line, row, data, []
+            data, errors = check_row(form, fixed, row, defaults, transform, line)
+            yield line, row, data, errors
+
+
+def check_row(
+    form: EventForm,
+    fixed: dict,
+    row: dict[str, str],
+    defaults: dict[str, str],
+    transform: Callable[[dict], dict] | None = None,
+    line: int | None = None,
+) -> tuple[dict | None, list[ImportError_]]:
+    """One row checked by ``form`` (an :class:`EventForm` reused for every row, ``fixed``
+    the fields' non-callable defaults, the same dict for every row): the clean data, or
+    None and the errors (reported at ``line``)."""
+    if not check(form, row_formdata(row, defaults), fixed):
+        errors = [
+            ImportError_(line, name, str(msg)) for name, msgs in form.errors.items() for msg in msgs
+        ]
+        return None, errors
+    data = form.data
+    if transform:
+        data = transform(data)
+    return data, []
 
 
 def shift_year(data: dict, year: int) -> dict:
