@@ -176,6 +176,38 @@ class LanguagesField(StringField):
             raise ValidationError(_("List at most 20 languages."))
 
 
+def _memoize_email_domains() -> None:
+    """email_validator checks the part after the @ (IDNA, the special-use names) for every
+    address, two thirds of the time of checking one; the contacts of an import share a few
+    domains. Its domain check is a function of the domain, its options and the special-use
+    list, so its results are kept by those (a bad domain raises and is checked again)."""
+    import importlib
+
+    import email_validator
+
+    module = importlib.import_module("email_validator.validate_email")  # not the function
+
+    check_domain = getattr(module, "validate_email_domain_name", None)
+    if check_domain is None or getattr(check_domain, "memoized", False):
+        return
+    results: dict = {}
+
+    def memoized(domain, **options):
+        key = (domain, *sorted(options.items()), *email_validator.SPECIAL_USE_DOMAIN_NAMES)
+        result = results.get(key)
+        if result is None:
+            if len(results) >= 4096:
+                results.clear()
+            result = results[key] = check_domain(domain, **options)
+        return dict(result)
+
+    memoized.memoized = True
+    module.validate_email_domain_name = memoized
+
+
+_memoize_email_domains()
+
+
 def http_url(form, field):
     if field.data and not is_http_url(field.data):
         raise ValidationError(_("Enter a full web address starting with https:// or http://."))
@@ -355,11 +387,15 @@ class EventForm(FlaskForm):
     def validate_form(self, ok: bool) -> bool:
         """The checks that follow the fields' own: control characters in the text fields,
         then the rules that tie fields together (:meth:`validate_event`)."""
-        for name in self.TEXT_FIELDS:
-            field = self[name]
-            if isinstance(field.data, str) and has_control_chars(field.data):
-                field.errors = [*field.errors, _("Remove control characters from this field.")]
-                ok = False
+        fields = self._fields
+        texts = [fields[name].data for name in self.TEXT_FIELDS]
+        if has_control_chars("".join([t for t in texts if isinstance(t, str)])):
+            # Some field has one (searching them all at once is cheaper): which.
+            for name in self.TEXT_FIELDS:
+                field = self[name]
+                if isinstance(field.data, str) and has_control_chars(field.data):
+                    field.errors = [*field.errors, _("Remove control characters from this field.")]
+                    ok = False
         if isinstance(self.description.data, str) and has_control_chars(
             self.description.data, multiline=True
         ):
@@ -374,10 +410,11 @@ class EventForm(FlaskForm):
         field = self[name]
         if message not in field.errors:
             field.errors = [*field.errors, message]
+            self._added_errors = True
 
     def validate_event(self, ok: bool) -> bool:
         """The rules that tie fields together (SPEC §2)."""
-        before = sum(len(f.errors) for f in self)
+        self._added_errors = False
         for name in ("start_date", "end_date", "recurrence_until", "registration_deadline"):
             value = self[name].data
             if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
@@ -502,8 +539,7 @@ class EventForm(FlaskForm):
                             ),
                         }[recurrence],
                     )
-        after = sum(len(f.errors) for f in self)
-        return ok and after == before
+        return ok and not self._added_errors
 
 
 #: The event's fields in the form's order: what held revisions keep and diffs compare.
@@ -535,6 +571,21 @@ _FIELD_ONLY_CLASSES = {
 _PLAIN = {str, int, bool, float, date, time, datetime, type(None)}
 
 
+class FormValues(dict):
+    """Form input as lists of values by field name, read by the form as it reads a
+    MultiDict (``name in values``, ``values.getlist(name)``); cheaper to build for every
+    row of an import, and :func:`check` reads the lists without copying them."""
+
+    __slots__ = ()
+
+    def getlist(self, key: str) -> list:
+        return list(self[key]) if key in self else []
+
+    def first(self, key: str):
+        values = dict.get(self, key)
+        return values[0] if values else None
+
+
 class FieldMemo:
     """The error-free outcomes (data and process errors) of a reused form's fields, by raw
     value list, for the same ``data`` (the fields' fixed defaults), by locale (process
@@ -543,11 +594,16 @@ class FieldMemo:
     A field is memoized only if its class, filters and validators are known to read nothing
     but its value, its default is given in ``data`` (callable defaults stay called for
     every row) and the form has no ``filter_``/``validate_`` method for it. A field whose
-    values do not repeat (a title) stops being memoized once it holds ``LIMIT`` values."""
+    values do not repeat (a title) is no longer memoized once it has ``LIMIT`` values and
+    fewer hits; one whose values repeat keeps its first ``LIMIT`` values."""
 
-    LIMIT = 512
+    #: Values kept by field; after ``SAMPLE`` values, a field with fewer hits than a
+    #: quarter of its values (a title, an address) is no longer memoized.
+    LIMIT = 4096
+    SAMPLE = 256
 
     def __init__(self, form, data: dict):
+        self.form = form
         self.data = data
         self.fields = {
             name
@@ -564,18 +620,43 @@ class FieldMemo:
                 for v in field.validators
             )
         }
-        self.hits = dict.fromkeys(self.fields, 0)
-        self.by_locale: dict[str, dict[str, dict]] = {}
+        self.rows = 0
+        self.stores: dict[str, dict[str, dict]] = {}  # locale → field name → outcomes
+        self.plans: dict[str, list] = {}  # locale → [(name, field, outcomes or None)]
+        self.last: tuple = (None, None)  # the last locale object seen, and its plan
 
-    def outcomes(self) -> dict[str, dict]:
-        """Field name → {raw value key → (data, process errors)} in the current locale."""
-        locale = str(get_locale())
-        outcomes = self.by_locale.get(locale)
-        if outcomes is None:
-            outcomes = self.by_locale[locale] = {name: {} for name in self.fields}
-        return outcomes
+    def plan(self) -> list[tuple]:
+        """The form's fields in order, each with its outcomes in the current locale
+        ({raw value key → (data, process errors)}) or None if it is not memoized."""
+        self.rows += 1
+        locale = get_locale()
+        if locale is self.last[0] and locale is not None:
+            return self.last[1]
+        name = str(locale)
+        plan = self.plans.get(name)
+        if plan is None:
+            stores = self.stores.get(name)
+            if stores is None:
+                stores = self.stores[name] = {name: {} for name in self.fields}
+            form = self.form
+            plan = self.plans[name] = [
+                (
+                    name,
+                    field,
+                    stores.get(name),
+                    self.data.get(name, unset_value),
+                    # The form's own filter and validator for the field, as BaseForm.process
+                    # and Form.validate look them up.
+                    getattr(form, f"filter_{name}", None),
+                    getattr(type(form), f"validate_{name}", None),
+                )
+                for name, field in form._fields.items()
+            ]
+        self.last = (locale, plan)
+        return plan
 
-    def keep(self, name: str, key, field) -> None:
+    def keep(self, store: dict, name: str, key, field) -> None:
+        """Remember a field's outcome for ``key`` if it passed its checks."""
         if field.errors or name not in self.fields:
             return
         value = field.data
@@ -584,13 +665,17 @@ class FieldMemo:
                 return
         elif type(value) not in _PLAIN:
             return
-        store = self.by_locale[str(get_locale())][name]
-        store[key] = (value, tuple(field.process_errors))
-        if len(store) >= self.LIMIT and self.hits[name] < self.LIMIT:
-            # Values that do not repeat: looking them up costs more than it saves.
+        size = len(store)
+        if size >= self.LIMIT:
+            return
+        if size >= self.SAMPLE and (self.rows - size) * 4 < size:
             self.fields.discard(name)
-            for outcomes in self.by_locale.values():
-                outcomes.pop(name, None)
+            for stores in self.stores.values():
+                stores.pop(name, None)
+            self.plans.clear()
+            self.last = (None, None)
+            return
+        store[key] = (value, tuple(field.process_errors))
 
 
 def check(form: "EventForm", formdata, data: dict) -> bool:
@@ -600,21 +685,27 @@ def check(form: "EventForm", formdata, data: dict) -> bool:
     memo = form.__dict__.get("_field_memo")
     if memo is None or memo.data is not data:
         memo = form._field_memo = FieldMemo(form, data)
-    outcomes = memo.outcomes()
-    hits = memo.hits
     formdata = form.meta.wrap_formdata(form, formdata)
+    if type(formdata) is FormValues:
+        get = formdata.get  # the lists themselves, not copies
+    else:
+
+        def get(name):
+            return formdata.getlist(name) if name in formdata else None
+
     missed = []
-    for name, field in form._fields.items():
-        store = outcomes.get(name)
+    for name, field, store, default, inline_filter, inline in memo.plan():
         if store is not None:
-            raw = formdata.getlist(name) if name in formdata else []
+            raw = get(name) or []
             key = raw[0] if len(raw) == 1 else tuple(raw)
-            outcome = store.get(key)
+            try:
+                outcome = store.get(key)
+            except TypeError:  # a value that cannot be a key (a default given as a list)
+                outcome = store = None
             if outcome is not None:
                 value, process_errors = outcome
-                hits[name] += 1
-                field.process_errors = list(process_errors)
-                field.object_data = data[name]
+                field.process_errors = list(process_errors) if process_errors else []
+                field.object_data = default
                 field.raw_data = raw
                 field.data = list(value) if type(value) is list else value
                 field.errors = []
@@ -622,22 +713,17 @@ def check(form: "EventForm", formdata, data: dict) -> bool:
         else:
             key = None
         # As BaseForm.process does for each field.
-        extra_filters = []
-        inline_filter = getattr(form, f"filter_{name}", None)
-        if inline_filter is not None:
-            extra_filters.append(inline_filter)
-        field.process(formdata, data.get(name, unset_value), extra_filters)
-        missed.append((name, field, store is not None, key))
+        field.process(formdata, default, [inline_filter] if inline_filter is not None else [])
+        missed.append((name, field, store, key, inline))
     if form._parent_form is None:
-        for _name, field, _memoized, _key in missed:
+        for _name, field, _store, _key, _inline in missed:
             # The fields taken from the memo have no post_process of their own to run.
             field.post_process(formdata)
     ok = True
-    for name, field, memoized, key in missed:
+    for name, field, store, key, inline in missed:
         # As Form.validate and BaseForm.validate do for each field.
-        inline = getattr(form.__class__, f"validate_{name}", None)
         if not field.validate(form, [inline] if inline is not None else ()):
             ok = False
-        elif memoized:
-            memo.keep(name, key, field)
+        elif store is not None:
+            memo.keep(store, name, key, field)
     return form.validate_form(ok)

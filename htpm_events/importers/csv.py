@@ -12,7 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from ..events.forms import EVENT_FIELDS, EventForm, check
+from ..events.forms import EVENT_FIELDS, EventForm, FormValues, check
 from .base import ImportError_
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
@@ -20,38 +20,37 @@ MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
 EXTRA_COLUMNS = {"uid"}
 
 
-class RowValues(dict):
-    """A row's values as lists by field name, read by the form as it reads a MultiDict
-    (``name in values``, ``values.getlist(name)``); cheaper to build for every row."""
-
-    __slots__ = ()
-
-    def getlist(self, key: str) -> list:
-        return list(self[key]) if key in self else []
-
-    def first(self, key: str):
-        values = dict.get(self, key)
-        return values[0] if values else None
+#: Each header seen: (the field's name, 1 for a multi-valued field, 2 for all_day, else 0).
+_HEADERS: dict[str, tuple[str, int]] = {}
 
 
-def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> RowValues:
-    data = RowValues()
+def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> FormValues:
+    data = FormValues()
+    headers = _HEADERS
     for key, value in row.items():
         if key is None:
             continue
-        key = key.strip()
-        value = (value or "").strip()
+        header = headers.get(key)
+        if header is None:
+            name = key.strip()
+            header = (name, 1 if name in MULTI_FIELDS else 2 if name == "all_day" else 0)
+            if len(headers) < 1000:
+                headers[key] = header
+        key, kind = header
+        value = value.strip() if value else ""
         if not value and defaults.get(key):
             value = defaults[key]
-        if key in MULTI_FIELDS:
+        if kind == 0:
+            if key in data:
+                data[key].append(value)
+            else:
+                data[key] = [value]
+        elif kind == 1:
             parts = [part.strip() for part in value.split("|") if part.strip()]
             if parts:
                 data.setdefault(key, []).extend(parts)
-        elif key == "all_day":
-            if value and value.lower() not in ("0", "false", "no"):
-                data.setdefault(key, []).append("y")
-        else:
-            data.setdefault(key, []).append(value)
+        elif value and value.lower() not in ("0", "false", "no"):
+            data.setdefault(key, []).append("y")
     for key, value in defaults.items():
         if key not in data and value:
             data[key] = [value]
