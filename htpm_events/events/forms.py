@@ -4,6 +4,7 @@ forms in the browser and by the CSV importer for every row."""
 import re
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +16,7 @@ from wtforms import SelectMultipleField as _SelectMultipleField
 from wtforms import TimeField as _TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -172,6 +174,38 @@ class LanguagesField(StringField):
             )
         if len(self.data or []) > 20:
             raise ValidationError(_("List at most 20 languages."))
+
+
+def _memoize_email_domains() -> None:
+    """email_validator checks the part after the @ (IDNA, the special-use names) for every
+    address, two thirds of the time of checking one; the contacts of an import share a few
+    domains. Its domain check is a function of the domain, its options and the special-use
+    list, so its results are kept by those (a bad domain raises and is checked again)."""
+    import importlib
+
+    import email_validator
+
+    module = importlib.import_module("email_validator.validate_email")  # not the function
+
+    check_domain = getattr(module, "validate_email_domain_name", None)
+    if check_domain is None or getattr(check_domain, "memoized", False):
+        return
+    results: dict = {}
+
+    def memoized(domain, **options):
+        key = (domain, *sorted(options.items()), *email_validator.SPECIAL_USE_DOMAIN_NAMES)
+        result = results.get(key)
+        if result is None:
+            if len(results) >= 4096:
+                results.clear()
+            result = results[key] = check_domain(domain, **options)
+        return dict(result)
+
+    memoized.memoized = True
+    module.validate_email_domain_name = memoized
+
+
+_memoize_email_domains()
 
 
 def http_url(form, field):
@@ -348,12 +382,20 @@ class EventForm(FlaskForm):
     )  # fmt: skip
 
     def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        for name in self.TEXT_FIELDS:
-            field = self[name]
-            if isinstance(field.data, str) and has_control_chars(field.data):
-                field.errors = [*field.errors, _("Remove control characters from this field.")]
-                ok = False
+        return self.validate_form(super().validate(extra_validators))
+
+    def validate_form(self, ok: bool) -> bool:
+        """The checks that follow the fields' own: control characters in the text fields,
+        then the rules that tie fields together (:meth:`validate_event`)."""
+        fields = self._fields
+        texts = [fields[name].data for name in self.TEXT_FIELDS]
+        if has_control_chars("".join([t for t in texts if isinstance(t, str)])):
+            # Some field has one (searching them all at once is cheaper): which.
+            for name in self.TEXT_FIELDS:
+                field = self[name]
+                if isinstance(field.data, str) and has_control_chars(field.data):
+                    field.errors = [*field.errors, _("Remove control characters from this field.")]
+                    ok = False
         if isinstance(self.description.data, str) and has_control_chars(
             self.description.data, multiline=True
         ):
@@ -368,10 +410,11 @@ class EventForm(FlaskForm):
         field = self[name]
         if message not in field.errors:
             field.errors = [*field.errors, message]
+            self._added_errors = True
 
     def validate_event(self, ok: bool) -> bool:
         """The rules that tie fields together (SPEC §2)."""
-        before = sum(len(f.errors) for f in self)
+        self._added_errors = False
         for name in ("start_date", "end_date", "recurrence_until", "registration_deadline"):
             value = self[name].data
             if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
@@ -496,11 +539,191 @@ class EventForm(FlaskForm):
                             ),
                         }[recurrence],
                     )
-        after = sum(len(f.errors) for f in self)
-        return ok and after == before
+        return ok and not self._added_errors
 
 
 #: The event's fields in the form's order: what held revisions keep and diffs compare.
 EVENT_FIELDS = tuple(
     name for name, value in vars(EventForm).items() if isinstance(value, UnboundField)
 )
+
+
+# Checking many rows with one form (the CSV importer) ------------------------------------
+#
+# Most columns of an import repeat a handful of values (the level, the format, the time
+# zone, the dates...), and a field's processing and own checks read only its raw value.
+# ``check`` does what ``form.process(formdata, data=data)`` then ``form.validate()`` do,
+# but takes the outcome of a field from a memo when the field had the same raw value in an
+# earlier row and that value passed its checks then; every other value goes through
+# WTForms as before, and the form-wide checks (:meth:`EventForm.validate_form`) run for
+# every row. The browser's forms do not use it.
+
+#: Validators (types, or functions marked below) that read only the field they check.
+_FIELD_ONLY_VALIDATORS = (DataRequired, InputRequired, Optional, Length, NumberRange, Email)
+_FIELD_ONLY_FUNCTIONS = {http_url}
+_FIELD_ONLY_FILTERS = {strip, normalize_newlines}
+#: Field classes whose processing and pre/post_validate read only their own value.
+_FIELD_ONLY_CLASSES = {
+    StringField, TextAreaField, IntegerField, BooleanField, SelectField, SelectMultipleField,
+    MultiCheckboxField, LanguagesField, DateField, TimeField, DateTimeLocalField,
+}  # fmt: skip
+#: Types of the data a memo may hand out again (lists of these are copied for each row).
+_PLAIN = {str, int, bool, float, date, time, datetime, type(None)}
+
+
+class FormValues(dict):
+    """Form input as lists of values by field name, read by the form as it reads a
+    MultiDict (``name in values``, ``values.getlist(name)``); cheaper to build for every
+    row of an import, and :func:`check` reads the lists without copying them."""
+
+    __slots__ = ()
+
+    def getlist(self, key: str) -> list:
+        return list(self[key]) if key in self else []
+
+    def first(self, key: str):
+        values = dict.get(self, key)
+        return values[0] if values else None
+
+
+class FieldMemo:
+    """The error-free outcomes (data and process errors) of a reused form's fields, by raw
+    value list, for the same ``data`` (the fields' fixed defaults), by locale (process
+    errors such as an empty date cell's are translated, even when a validator clears them).
+
+    A field is memoized only if its class, filters and validators are known to read nothing
+    but its value, its default is given in ``data`` (callable defaults stay called for
+    every row) and the form has no ``filter_``/``validate_`` method for it. A field whose
+    values do not repeat (a title) is no longer memoized once it has ``LIMIT`` values and
+    fewer hits; one whose values repeat keeps its first ``LIMIT`` values."""
+
+    #: Values kept by field; after ``SAMPLE`` values, a field with fewer hits than a
+    #: quarter of its values (a title, an address) is no longer memoized.
+    LIMIT = 4096
+    SAMPLE = 256
+
+    def __init__(self, form, data: dict):
+        self.form = form
+        self.data = data
+        self.fields = {
+            name
+            for name, field in form._fields.items()
+            if name in data
+            and type(field) in _FIELD_ONLY_CLASSES
+            and getattr(field, "_datalist", None) is None
+            and getattr(field, "_choices_callable", None) is None
+            and not hasattr(form, f"filter_{name}")
+            and not hasattr(type(form), f"validate_{name}")
+            and all(f in _FIELD_ONLY_FILTERS for f in field.filters)
+            and all(
+                isinstance(v, _FIELD_ONLY_VALIDATORS) or v in _FIELD_ONLY_FUNCTIONS
+                for v in field.validators
+            )
+        }
+        self.rows = 0
+        self.stores: dict[str, dict[str, dict]] = {}  # locale → field name → outcomes
+        self.plans: dict[str, list] = {}  # locale → [(name, field, outcomes or None)]
+        self.last: tuple = (None, None)  # the last locale object seen, and its plan
+
+    def plan(self) -> list[tuple]:
+        """The form's fields in order, each with its outcomes in the current locale
+        ({raw value key → (data, process errors)}) or None if it is not memoized."""
+        self.rows += 1
+        locale = get_locale()
+        if locale is self.last[0] and locale is not None:
+            return self.last[1]
+        name = str(locale)
+        plan = self.plans.get(name)
+        if plan is None:
+            stores = self.stores.get(name)
+            if stores is None:
+                stores = self.stores[name] = {name: {} for name in self.fields}
+            form = self.form
+            plan = self.plans[name] = [
+                (
+                    name,
+                    field,
+                    stores.get(name),
+                    self.data.get(name, unset_value),
+                    # The form's own filter and validator for the field, as BaseForm.process
+                    # and Form.validate look them up.
+                    getattr(form, f"filter_{name}", None),
+                    getattr(type(form), f"validate_{name}", None),
+                )
+                for name, field in form._fields.items()
+            ]
+        self.last = (locale, plan)
+        return plan
+
+    def keep(self, store: dict, name: str, key, field) -> None:
+        """Remember a field's outcome for ``key`` if it passed its checks."""
+        if field.errors or name not in self.fields:
+            return
+        value = field.data
+        if type(value) is list:
+            if not all(type(v) in _PLAIN for v in value):
+                return
+        elif type(value) not in _PLAIN:
+            return
+        size = len(store)
+        if size >= self.LIMIT:
+            return
+        if size >= self.SAMPLE and (self.rows - size) * 4 < size:
+            self.fields.discard(name)
+            for stores in self.stores.values():
+                stores.pop(name, None)
+            self.plans.clear()
+            self.last = (None, None)
+            return
+        store[key] = (value, tuple(field.process_errors))
+
+
+def check(form: "EventForm", formdata, data: dict) -> bool:
+    """``form.process(formdata=formdata, data=data)`` then ``form.validate()``, the fields'
+    outcomes for values seen in earlier calls with the same ``data`` taken from the form's
+    :class:`FieldMemo`. ``data`` must not change between calls that share a memo."""
+    memo = form.__dict__.get("_field_memo")
+    if memo is None or memo.data is not data:
+        memo = form._field_memo = FieldMemo(form, data)
+    formdata = form.meta.wrap_formdata(form, formdata)
+    if type(formdata) is FormValues:
+        get = formdata.get  # the lists themselves, not copies
+    else:
+
+        def get(name):
+            return formdata.getlist(name) if name in formdata else None
+
+    missed = []
+    for name, field, store, default, inline_filter, inline in memo.plan():
+        if store is not None:
+            raw = get(name) or []
+            key = raw[0] if len(raw) == 1 else tuple(raw)
+            try:
+                outcome = store.get(key)
+            except TypeError:  # a value that cannot be a key (a default given as a list)
+                outcome = store = None
+            if outcome is not None:
+                value, process_errors = outcome
+                field.process_errors = list(process_errors) if process_errors else []
+                field.object_data = default
+                field.raw_data = raw
+                field.data = list(value) if type(value) is list else value
+                field.errors = []
+                continue
+        else:
+            key = None
+        # As BaseForm.process does for each field.
+        field.process(formdata, default, [inline_filter] if inline_filter is not None else [])
+        missed.append((name, field, store, key, inline))
+    if form._parent_form is None:
+        for _name, field, _store, _key, _inline in missed:
+            # The fields taken from the memo have no post_process of their own to run.
+            field.post_process(formdata)
+    ok = True
+    for name, field, store, key, inline in missed:
+        # As Form.validate and BaseForm.validate do for each field.
+        if not field.validate(form, [inline] if inline is not None else ()):
+            ok = False
+        elif store is not None:
+            memo.keep(store, name, key, field)
+    return form.validate_form(ok)

@@ -7,14 +7,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
-from ..events.forms import EVENT_FIELDS, EventForm
+from ..events.forms import EVENT_FIELDS, EventForm, FormValues, check
 from .base import ImportError_
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
@@ -22,31 +24,44 @@ MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
 EXTRA_COLUMNS = {"uid"}
 
 
-def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> MultiDict:
-    data = MultiDict()
+#: Each header seen: (the field's name, 1 for a multi-valued field, 2 for all_day, else 0).
+_HEADERS: dict[str, tuple[str, int]] = {}
+
+
+def row_formdata(row: dict[str, str], defaults: dict[str, str]) -> FormValues:
+    data = FormValues()
+    headers = _HEADERS
     for key, value in row.items():
         if key is None:
             continue
-        key = key.strip()
-        value = (value or "").strip()
+        header = headers.get(key)
+        if header is None:
+            name = key.strip()
+            header = (name, 1 if name in MULTI_FIELDS else 2 if name == "all_day" else 0)
+            if len(headers) < 1000:
+                headers[key] = header
+        key, kind = header
+        value = value.strip() if value else ""
         if not value and defaults.get(key):
             value = defaults[key]
-        if key in MULTI_FIELDS:
-            for part in value.split("|"):
-                if part.strip():
-                    data.add(key, part.strip())
-        elif key == "all_day":
-            if value and value.lower() not in ("0", "false", "no"):
-                data.add(key, "y")
-        else:
-            data.add(key, value)
+        if kind == 0:
+            if key in data:
+                data[key].append(value)
+            else:
+                data[key] = [value]
+        elif kind == 1:
+            parts = [part.strip() for part in value.split("|") if part.strip()]
+            if parts:
+                data.setdefault(key, []).extend(parts)
+        elif value and value.lower() not in ("0", "false", "no"):
+            data.setdefault(key, []).append("y")
     for key, value in defaults.items():
         if key not in data and value:
-            data.add(key, value)
-    if "recurrence" not in data or not data.get("recurrence"):
-        data["recurrence"] = "none"
-    if not data.get("registration_mode"):
-        data["registration_mode"] = "external" if data.get("registration_url") else "none"
+            data[key] = [value]
+    if "recurrence" not in data or not data.first("recurrence"):
+        data["recurrence"] = ["none"]
+    if not data.first("registration_mode"):
+        data["registration_mode"] = ["external" if data.first("registration_url") else "none"]
     return data
 
 
@@ -95,15 +110,25 @@ def new_form() -> tuple[EventForm, dict]:
 
 
 def check_row(
-    form: EventForm, fixed: dict, line: int, row: dict[str, str], defaults: dict[str, str]
+    form: EventForm,
+    fixed: dict,
+    row: dict[str, str],
+    defaults: dict[str, str],
+    transform: Callable[[dict], dict] | None = None,
+    line: int | None = None,
 ) -> tuple[dict | None, list[ImportError_]]:
-    """One row checked by the event form: its clean data, or None and its errors."""
-    form.process(formdata=row_formdata(row, defaults), data=fixed)
-    if not form.validate():
-        return None, [
+    """One row checked by ``form`` (an :class:`EventForm` reused for every row, ``fixed``
+    the fields' non-callable defaults, the same dict for every row): the clean data, or
+    None and the errors (reported at ``line``)."""
+    if not check(form, row_formdata(row, defaults), fixed):
+        errors = [
             ImportError_(line, name, str(msg)) for name, msgs in form.errors.items() for msg in msgs
         ]
-    return form.data, []
+        return None, errors
+    data = form.data
+    if transform:
+        data = transform(data)
+    return data, []
 
 
 def validate_rows(
@@ -120,9 +145,7 @@ def validate_rows(
     form, fixed = new_form()
     with open_stream() as stream:
         for line, row in read_rows(stream):
-            data, errors = check_row(form, fixed, line, row, defaults)
-            if data is not None and transform:
-                data = transform(data)
+            data, errors = check_row(form, fixed, row, defaults, transform, line)
             yield line, row, data, errors
 
 
@@ -141,6 +164,10 @@ class Checked:
     text: str | None = None
 
 
+#: The form :func:`check_rows` reuses, per thread (a form is not safe to share) and app.
+_forms = threading.local()
+
+
 def check_rows(rows: list[tuple[int, dict[str, str]]], context: tuple) -> list[Checked]:
     """A chunk of a file's rows checked, with what saving each will need (run by
     :func:`.parallel.prepared`, possibly in a worker process)."""
@@ -148,10 +175,15 @@ def check_rows(rows: list[tuple[int, dict[str, str]]], context: tuple) -> list[C
     from .services import data_hash
 
     defaults, year = context
-    form, fixed = new_form()
+    # One form per thread and app, so that its field memo lasts the whole file.
+    forms = _forms.__dict__.setdefault("by_app", weakref.WeakKeyDictionary())
+    app = current_app._get_current_object()
+    if app not in forms:
+        forms[app] = new_form()
+    form, fixed = forms[app]
     out = []
     for line, row in rows:
-        data, errors = check_row(form, fixed, line, row, defaults)
+        data, errors = check_row(form, fixed, row, defaults, line=line)
         checked = Checked(line, external_uid(row), data, errors)
         if data is not None:
             if year:
