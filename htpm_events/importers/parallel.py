@@ -35,7 +35,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: Items prepared in this process before workers are started.
-SERIAL_ITEMS = 1000
+SERIAL_ITEMS = 250
 #: Items per chunk handed to a worker (a chunk's items and results are pickled).
 CHUNK = 250
 
