@@ -22,6 +22,7 @@ from datetime import UTC, date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..bulk import insert_rows
 from ..extensions import db
 from ..timeutil import zone
 from .models import Event, EventOccurrence
@@ -78,19 +79,20 @@ def occurrence_rows(event) -> list[dict]:
     return rows
 
 
-def store_occurrences(events, connection=None) -> None:
-    """Replace the rows of ``events`` (each with its ``id``): one DELETE, one INSERT."""
+def store_occurrences(events, connection=None, new: bool = False) -> None:
+    """Replace the rows of ``events`` (each with its ``id``): one DELETE, one INSERT (a
+    COPY on PostgreSQL). ``new``: events just inserted, which cannot have rows yet (no
+    DELETE)."""
     events = [event for event in events if event.id is not None]
     if not events:
         return
     connection = connection if connection is not None else db.session.connection()
     table = EventOccurrence.__table__
     ids = list(dict.fromkeys(event.id for event in events))
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, 0 if new else len(ids), CHUNK):
         connection.execute(table.delete().where(table.c.event_id.in_(ids[start : start + CHUNK])))
     rows = [row for event in events for row in occurrence_rows(event)]
-    if rows:
-        connection.execute(table.insert(), rows)
+    insert_rows(connection, table, rows)
 
 
 def _changed(event: Event) -> bool:

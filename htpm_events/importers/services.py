@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_ngettext
 
+from ..bulk import insert_rows, next_ids
 from ..events.models import Event, EventRevision, EventTag
 from ..events.occurrence_rows import store_occurrences
 from ..events.search import index_events
@@ -367,32 +368,40 @@ class Draft:
 
 
 def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
-    """Insert a batch of new events and their tags: two statements (and one query for
-    the batch's duplicates)."""
+    """Insert a batch of new events, their occurrences and their tags: on PostgreSQL one
+    ``nextval`` query for the ids and three COPYs; on SQLite three executemany INSERTs and
+    a query of the new ids (and, on both, one query for the batch's duplicates)."""
     if not drafts:
         return
     db.session.flush()
     hold_listed_elsewhere(drafts, result, elsewhere)
     connection = db.session.connection()
-    # executemany without RETURNING (SQLite would insert row by row to return ids in order),
-    # then the ids by the (source, external UID) key, which has its unique index.
-    connection.execute(Event.__table__.insert(), [draft.row() for draft in drafts])
     table = Event.__table__
-    found = {}
-    keys = [draft.external_uid for draft in drafts]
-    for start in range(0, len(keys), 500):
-        found.update(
-            connection.execute(
-                sa.select(table.c.external_uid, table.c.id).where(
-                    table.c.import_source_id == drafts[0].import_source_id,
-                    table.c.external_uid.in_(keys[start : start + 500]),
-                )
-            ).all()
-        )
-    ids = [found[draft.external_uid] for draft in drafts]
-    for event_id, draft in zip(ids, drafts, strict=True):
-        draft.id = event_id
-    store_occurrences(drafts, connection)
+    ids = next_ids(connection, table, len(drafts))
+    if ids is not None:
+        # PostgreSQL: the ids from the sequence up front (one statement), the rows by COPY.
+        for event_id, draft in zip(ids, drafts, strict=True):
+            draft.id = event_id
+        insert_rows(connection, table, [{"id": draft.id, **draft.row()} for draft in drafts])
+    else:
+        # executemany without RETURNING (SQLite would insert row by row to return ids in
+        # order), then the ids by the (source, external UID) key, which has its unique index.
+        connection.execute(table.insert(), [draft.row() for draft in drafts])
+        found = {}
+        keys = [draft.external_uid for draft in drafts]
+        for start in range(0, len(keys), 500):
+            found.update(
+                connection.execute(
+                    sa.select(table.c.external_uid, table.c.id).where(
+                        table.c.import_source_id == drafts[0].import_source_id,
+                        table.c.external_uid.in_(keys[start : start + 500]),
+                    )
+                ).all()
+            )
+        for draft in drafts:
+            draft.id = found[draft.external_uid]
+    ids = [draft.id for draft in drafts]
+    store_occurrences(drafts, connection, new=True)
     index_events(drafts, connection)
     tags = []
     for event_id, draft in zip(ids, drafts, strict=True):
@@ -401,8 +410,7 @@ def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
             position = positions.get(kind, 0)
             positions[kind] = position + 1
             tags.append({"event_id": event_id, "kind": kind, "value": value, "position": position})
-    if tags:
-        connection.execute(EventTag.__table__.insert(), tags)
+    insert_rows(connection, EventTag.__table__, tags)
     drafts.clear()
 
 
