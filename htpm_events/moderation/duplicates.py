@@ -412,6 +412,8 @@ class ListedElsewhere:
             ):
                 candidate = _candidate(row)
                 linked.setdefault(candidate[_LINK], []).append(candidate)
+        if not linked and not self.index.candidates:
+            return [False] * len(events)  # nothing published near them (a first import)
         return [self.index.listed(event, linked) for event in events]
 
 
