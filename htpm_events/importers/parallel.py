@@ -19,6 +19,7 @@ database: it forgets the inherited connections first (``engine.dispose(close=Fal
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -120,8 +121,16 @@ def _pool(app: Flask, workers: int) -> ProcessPoolExecutor:
     )
 
 
+def _yield_to_the_importer() -> None:
+    """Workers run at a lower priority: the importing process, which writes what they
+    check, then has a core whenever it has work (three processes share two cores)."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 def _forked(app: Flask) -> None:
     """In a forked worker: the parent's app, without its database connections."""
+    _yield_to_the_importer()
     with app.app_context():
         from ..extensions import db
 
@@ -134,4 +143,5 @@ def _started(settings: dict) -> None:
     (its database is never used)."""
     from .. import create_app
 
+    _yield_to_the_importer()
     create_app(settings).app_context().push()
