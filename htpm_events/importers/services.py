@@ -386,7 +386,7 @@ def insert_drafts(drafts: list[Draft], result: ImportResult, elsewhere) -> None:
     else:
         # executemany without RETURNING (SQLite would insert row by row to return ids in
         # order), then the ids by the (source, external UID) key, which has its unique index.
-        connection.execute(table.insert(), [draft.row() for draft in drafts])
+        insert_rows(connection, table, [draft.row() for draft in drafts])
         found = {}
         keys = [draft.external_uid for draft in drafts]
         for start in range(0, len(keys), 500):
