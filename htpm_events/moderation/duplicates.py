@@ -31,6 +31,7 @@ from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..events.models import Event
@@ -48,7 +49,26 @@ CANDIDATE_STATUSES = ("approved", "pending")
 @dataclass
 class Duplicate:
     event: Event
+    #: Why it looks like a duplicate, in English (a message of the catalogue, or a
+    #: :class:`Reason`); :attr:`reason` is the text in the page's language.
     why: str
+
+    @property
+    def reason(self) -> str:
+        if isinstance(self.why, Reason):
+            return _(self.why.message, **self.why.values)
+        return _(self.why)
+
+
+class Reason(str):
+    """A reason with a share in it ("titles share 67% of their words, …"): the English
+    text, and the message and values it is written from, so that a page translates the
+    message (a template's ``_()`` would read the "%" of "67%" as a placeholder)."""
+
+    def __new__(cls, message: str, **values):
+        reason = super().__new__(cls, message % values)
+        reason.message, reason.values = message, values
+        return reason
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -227,7 +247,10 @@ def _by_words(a, wa: frozenset, b_starts, b_ends, b_org, wb: frozenset) -> str |
         )
     jaccard = common / (len(wa) + len(wb) - common)  # the size of wa | wb
     if jaccard >= WORDS_ALIKE:
-        return f"titles share {jaccard:.0%} of their words, starts within a day"
+        return Reason(
+            N_("titles share %(share)s of their words, starts within a day"),
+            share=f"{jaccard:.0%}",
+        )
     return None
 
 
@@ -246,7 +269,9 @@ def _letters_alike(la: int, fa: TitleFeatures, lb: int, fb_key: str, fb_bits: in
         return None
     ratio = SequenceMatcher(None, fa.key, fb_key).ratio()
     if ratio >= SIMILAR:
-        return f"similar title ({ratio:.0%} alike), starts within a day"
+        return Reason(
+            N_("similar title (%(share)s alike), starts within a day"), share=f"{ratio:.0%}"
+        )
     return None
 
 

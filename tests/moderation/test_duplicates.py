@@ -75,6 +75,28 @@ def test_the_queue_and_the_review_page_show_the_hint(mod_client, make_event):
     assert "Same title, starts within a day." in review
 
 
+def test_a_reason_with_a_share_shows_on_the_queue_review_and_merge_pages(mod_client, make_event):
+    """ "titles share 75% of their words": the "%" is not read as a placeholder, and the
+    pages say it in their language."""
+    original = make_event(status="approved", title="Labor screening for nurses")
+    copy = make_event(
+        status="pending", title="Labor screening for nurses and clinics",
+        organization="Other Group", start_time=time(15), end_time=time(16),
+        registration_url="https://other.example.org/r",
+    )  # fmt: skip
+    [hint] = duplicates_of(copy)
+    assert hint.why == "titles share 75% of their words, starts within a day"
+
+    for path in ("/moderate", f"/moderate/events/{copy.id}", f"/moderate/events/{copy.id}/merge"):
+        response = mod_client.get(path)
+        assert response.status_code == 200, path
+        page = response.get_data(as_text=True)
+        assert "itles share 75% of their words, starts within a day" in page, path
+        spanish = mod_client.get(path, headers={"Accept-Language": "es"}).get_data(as_text=True)
+        assert "comparten el 75% de sus palabras" in spanish, path
+    assert f"#{original.id} Labor screening for nurses" in page
+
+
 def test_merge_credits_the_cohost_and_hides_the_duplicate(mod_client, client, make_event):
     original = make_event(status="approved", title="Statewide Awareness Walk")
     copy = make_event(
