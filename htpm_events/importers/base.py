@@ -1,6 +1,8 @@
 """What every importer reports: errors located by line (CSV) or component (.ics), and a
 summary of what was applied. An import with any error applies nothing."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,3 +116,9 @@ class ImportedEvent:
     #: and the description's plain text.
     digest: str | None = None
     text: str | None = None
+
+
+def data_hash(data: dict) -> str:
+    """A fingerprint of imported fields: equal fingerprints, nothing to do."""
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

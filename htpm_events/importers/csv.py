@@ -17,7 +17,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..events.forms import EVENT_FIELDS, EventForm, FormValues, check
-from .base import ImportError_
+from ..text import markdown_to_text
+from .base import ImportError_, data_hash
 
 MULTI_FIELDS = ("topics", "audiences", "accessibility", "languages")
 #: Columns that are not event fields but are understood.
@@ -171,9 +172,6 @@ _forms = threading.local()
 def check_rows(rows: list[tuple[int, dict[str, str]]], context: tuple) -> list[Checked]:
     """A chunk of a file's rows checked, with what saving each will need (run by
     :func:`.parallel.prepared`, possibly in a worker process)."""
-    from ..text import markdown_to_text
-    from .services import data_hash
-
     defaults, year = context
     # One form per thread and app, so that its field memo lasts the whole file.
     forms = _forms.__dict__.setdefault("by_app", weakref.WeakKeyDictionary())

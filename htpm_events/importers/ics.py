@@ -28,9 +28,10 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .. import vocab
 from ..events.occurrences import naive_rule
-from ..text import is_http_url
+from ..text import is_http_url, markdown_to_text
 from ..timeutil import is_valid_timezone, zone
-from .base import ImportedEvent, ImportError_
+from .base import ImportedEvent, ImportError_, data_hash
+from .parallel import chunked, prepared
 
 DEFAULT_TIMEZONE = "America/New_York"
 NAME = r"[A-Za-z0-9-]+"
@@ -590,8 +591,6 @@ class Reading:
         """The events, as they are mapped (``progress`` is told of each chunk checked)."""
         if self.errors:
             return
-        from .parallel import chunked, prepared
-
         scan_errors: list[ImportError_] = []
         errors: list[ImportError_] = []
         kept: list[Segment] = []
@@ -637,9 +636,6 @@ class Mapped:
 def map_segments(work: list[tuple[Segment, bool]], context: tuple) -> Mapped:
     """Scan and map a chunk of VEVENTs, with the fingerprint and the description's plain
     text of each that stands alone (run by :func:`.parallel.prepared`, maybe in a worker)."""
-    from ..text import markdown_to_text
-    from .services import data_hash
-
     calendar, defaults = context
     # The lines of the segments only, so that the result does not carry them back.
     mapped = Mapped([(Segment(segment.line, ""), alone) for segment, alone in work])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
@@ -31,7 +29,7 @@ from ..text import markdown_to_text
 from ..timeutil import now_utc
 from . import csv as csv_import
 from . import ics as ics_import
-from .base import ImportedEvent, ImportError_, ImportFailed, ImportResult
+from .base import ImportedEvent, ImportError_, ImportFailed, ImportResult, data_hash
 from .models import ImportSource
 from .parallel import chunked, prepared
 
@@ -215,12 +213,6 @@ def audit_import(actor, source: ImportSource, trusted: bool, counts: dict[str, i
 
 def is_ics(head: bytes) -> bool:
     return ics_import.looks_like_ics(head)
-
-
-def data_hash(data: dict) -> str:
-    """A fingerprint of imported fields: equal fingerprints, nothing to do."""
-    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def state_hash(event: Event) -> str:
