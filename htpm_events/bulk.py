@@ -11,6 +11,8 @@ spent more time matching each row's dict to its parameters than SQLite took to i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 
 
@@ -32,14 +34,7 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
             ", ".join(quote(name) for name in names),
             ", ".join("?" for _ in names),
         )
-        processed = [(i, p) for i, p in enumerate(processors) if p is not None]
-        values = []
-        for row in rows:
-            value = [row[name] for name in names]
-            for i, process in processed:
-                value[i] = process(value[i])
-            values.append(tuple(value))
-        connection.exec_driver_sql(statement, values)
+        connection.exec_driver_sql(statement, [tuple(v) for v in _values(rows, names, processors)])
         return
     from psycopg import sql
 
@@ -47,14 +42,20 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
         sql.Identifier(*([table.schema] if table.schema else []), table.name),
         sql.SQL(", ").join(sql.Identifier(name) for name in names),
     )
-    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[name] for name in names]
-            for i, process in processed:
-                values[i] = process(values[i])
+        for values in _values(rows, names, processors):
             copy.write_row(values)
+
+
+def _values(rows: list[dict], names: list[str], processors: list) -> Iterator[list]:
+    """Each row's values in the order of ``names``, through their columns' bind processors."""
+    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, process in processed:
+            values[i] = process(values[i])
+        yield values
 
 
 def next_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int] | None:
